@@ -1,0 +1,182 @@
+import dotenv from 'dotenv';
+import { z } from 'zod';
+import { durationSchema } from './duration';
+import { logLevels, type LogLevel } from './logger';
+import type { VendorName, VendorSettings } from './vendors/types';
+
+export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  /** Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise. */
+  mode: 'socket' | 'http';
+  slack: {
+    botToken: string;
+    signingSecret?: string;
+    appToken?: string;
+    /** Web API base URL ending in `/`, as `@slack/web-api` expects (`…/api/`). */
+    apiUrl?: string;
+  };
+  port: number;
+  /** Base URLs without a trailing slash; a token is empty when not set and not required. */
+  vendors: Record<VendorName, VendorSettings>;
+  policyFile: string;
+  database: DatabaseConfig;
+  logLevel: LogLevel;
+  /** Vendor calls run at once for one command. */
+  concurrency: number;
+  usergroupCacheTtlMs: number;
+}
+
+export interface LoadConfigOptions {
+  /** Whether ALTOSTRAT_API_TOKEN and AITRONOS_API_TOKEN must be set (the shell runs without them). */
+  requireVendorTokens?: boolean;
+}
+
+/** The environment cannot be used; the message names every bad variable, never a value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The configuration is invalid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads `.env` into `process.env` without overriding what is already set. */
+export function loadDotenv(): void {
+  dotenv.config({ quiet: true });
+}
+
+const RETRY_BASE_DELAY_MS = 250;
+const RETRY_MAX_DELAY_MS = 10_000;
+const MAX_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * `postgres://…` / `postgresql://…` → PostgreSQL; `sqlite:<path>` (also `sqlite:///abs/path`) or a
+ * plain file path → SQLite. Undefined for any other scheme or an unusable URL.
+ */
+export function parseDatabaseUrl(value: string): DatabaseConfig | undefined {
+  if (/^postgres(ql)?:\/\//i.test(value)) return URL.canParse(value) ? { kind: 'postgres', url: value } : undefined;
+  if (/^sqlite:/i.test(value)) {
+    const path = value.slice('sqlite:'.length).replace(/^\/\//, '');
+    return path ? { kind: 'sqlite', path } : undefined;
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined;
+  return { kind: 'sqlite', path: value };
+}
+
+// Messages name what is expected and never echo the value, which may be a secret.
+function slackToken(prefix: string, what: string) {
+  return z
+    .string({ error: `is not set; expected ${what}` })
+    .startsWith(prefix, `must be ${what}, starting with ${prefix}`);
+}
+
+function wholeNumber(min: number, max: number, fallback: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^[0-9]+$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message))
+    .default(fallback);
+}
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const vendorUrl = (fallback: string) => httpUrl.transform((url) => url.replace(/\/+$/, '')).default(fallback);
+
+function vendorToken(title: string, required: boolean) {
+  return required
+    ? z.string({ error: `is not set; the bot's ${title} API token is required` })
+    : z.string().default('');
+}
+
+function environmentSchema(socketMode: boolean, requireVendorTokens: boolean) {
+  return z.object({
+    SLACK_BOT_TOKEN: slackToken('xoxb-', 'a bot token'),
+    SLACK_SIGNING_SECRET: socketMode
+      ? z.string().optional()
+      : z.string({ error: 'is not set; it is required in HTTP mode (when SLACK_APP_TOKEN is not set)' }),
+    SLACK_APP_TOKEN: slackToken('xapp-', 'an app-level token').optional(),
+    SLACK_API_URL: httpUrl.transform((url) => (url.endsWith('/') ? url : `${url}/`)).optional(),
+    PORT: wholeNumber(0, 65_535, 3000),
+    ALTOSTRAT_API_URL: vendorUrl('https://v1.api.altostrat.io'),
+    ALTOSTRAT_API_TOKEN: vendorToken('Altostrat', requireVendorTokens),
+    AITRONOS_API_URL: vendorUrl('https://api.aitronos.com'),
+    AITRONOS_API_TOKEN: vendorToken('Aitronos', requireVendorTokens),
+    POLICY_FILE: z.string().default('./policy.yml'),
+    DATABASE_URL: z
+      .string()
+      .default('./data/twokey.db')
+      .transform((value, ctx) => {
+        const database = parseDatabaseUrl(value);
+        if (database) return database;
+        ctx.addIssue({
+          code: 'custom',
+          input: value,
+          message: 'must be a file path, sqlite:<path>, or a postgres:// or postgresql:// URL',
+        });
+        return z.NEVER;
+      }),
+    LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
+    VENDOR_TIMEOUT_MS: wholeNumber(1, MAX_TIMEOUT_MS, 15_000),
+    VENDOR_CONNECT_TIMEOUT_MS: wholeNumber(1, MAX_TIMEOUT_MS, 5_000),
+    VENDOR_RETRIES: wholeNumber(0, 5, 3),
+    VENDOR_CONCURRENCY: wholeNumber(1, 50, 8),
+    USERGROUP_CACHE_TTL: durationSchema.default(5 * 60_000),
+  });
+}
+
+/** Set and not blank, trimmed: `FOO=` in `.env` counts as unset. */
+function present(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** Validates the environment; throws a ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): Config {
+  const input = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, present(value)]));
+  const socketMode = input.SLACK_APP_TOKEN !== undefined;
+  const parsed = environmentSchema(socketMode, options.requireVendorTokens ?? true).safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`));
+  }
+  const vars = parsed.data;
+  const vendor = (baseUrl: string, token: string): VendorSettings => ({
+    baseUrl,
+    token,
+    connectTimeoutMs: vars.VENDOR_CONNECT_TIMEOUT_MS,
+    timeoutMs: vars.VENDOR_TIMEOUT_MS,
+    retry: { attempts: vars.VENDOR_RETRIES, baseDelayMs: RETRY_BASE_DELAY_MS, maxDelayMs: RETRY_MAX_DELAY_MS },
+  });
+  return {
+    mode: socketMode ? 'socket' : 'http',
+    slack: {
+      botToken: vars.SLACK_BOT_TOKEN,
+      signingSecret: vars.SLACK_SIGNING_SECRET,
+      appToken: vars.SLACK_APP_TOKEN,
+      apiUrl: vars.SLACK_API_URL,
+    },
+    port: vars.PORT,
+    vendors: {
+      altostrat: vendor(vars.ALTOSTRAT_API_URL, vars.ALTOSTRAT_API_TOKEN),
+      aitronos: vendor(vars.AITRONOS_API_URL, vars.AITRONOS_API_TOKEN),
+    },
+    policyFile: vars.POLICY_FILE,
+    database: vars.DATABASE_URL,
+    logLevel: vars.LOG_LEVEL,
+    concurrency: vars.VENDOR_CONCURRENCY,
+    usergroupCacheTtlMs: vars.USERGROUP_CACHE_TTL,
+  };
+}
+
+/** Every secret in `config` (tokens, signing secret, database password), for the logger to redact. */
+export function secretValues(config: Config): string[] {
+  const databasePassword = config.database.kind === 'postgres' ? new URL(config.database.url).password : '';
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.vendors.altostrat.token,
+    config.vendors.aitronos.token,
+    databasePassword,
+  ].filter((value): value is string => Boolean(value));
+}

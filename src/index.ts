@@ -1,0 +1,28 @@
+import { startBot } from './bot';
+import { ConfigError, loadConfig, loadDotenv } from './config';
+import { PolicyError } from './policy/load';
+
+/** `npm start`: read the environment, then serve Slack until told to stop. */
+async function main(): Promise<void> {
+  loadDotenv();
+  const config = loadConfig(process.env);
+  const bot = await startBot(config);
+  const shutdown = () => {
+    bot.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  // Configuration and policy problems are the admin's to fix: say what, without a stack trace.
+  if (error instanceof ConfigError || error instanceof PolicyError) {
+    process.stderr.write(`twokey cannot start:\n${error.message}\n`);
+  } else {
+    process.stderr.write(`twokey cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

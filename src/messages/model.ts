@@ -1,0 +1,41 @@
+/**
+ * What twokey says, independent of the chat that shows it. Text is Slack-flavoured mrkdwn
+ * built with the helpers in `format.ts`; each transport renders the model its own way
+ * (Block Kit for Slack, plain text for the shell).
+ */
+export type Tone = 'success' | 'failure' | 'partial' | 'unknown' | 'info' | 'warning';
+
+export type TargetStatus = 'succeeded' | 'failed' | 'unknown' | 'planned';
+
+export interface Field {
+  label: string;
+  value: string;
+}
+
+export interface TargetLine {
+  id: string;
+  status: TargetStatus;
+  /** What happened to this target, in words an on-call engineer can act on. */
+  text: string;
+}
+
+export interface Button {
+  actionId: string;
+  text: string;
+  value: string;
+  style?: 'primary' | 'danger';
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}
+
+export interface Message {
+  /** One plain line: notification text, fallback, and the first thing a reader sees. */
+  summary: string;
+  tone: Tone;
+  title?: string;
+  body?: string[];
+  fields?: Field[];
+  targets?: TargetLine[];
+  /** Small print under the message. */
+  notes?: string[];
+  buttons?: Button[];
+}

@@ -1,0 +1,42 @@
+import { findOperation } from '../operations/catalog';
+import type { UserDescription } from '../policy/access';
+import { formatDuration } from '../duration';
+import { code, escapeText, mention, plural } from './format';
+import type { Message } from './model';
+
+/** `/twokey whoami`: your roles, how you got them, and what each operation asks of you here. */
+export function whoamiMessage(description: UserDescription): Message {
+  const roles = description.roles.length
+    ? description.roles
+        .map(({ role, grantedBy }) => `${code(role)} (${grantedBy.map((how) => (how === 'user' ? 'listed by ID' : `via user group ${code(how)}`)).join(', ')})`)
+        .join(', ')
+    : 'none — you may use `/twokey help` and `/twokey whoami` only';
+  const channel = description.channel.rules
+    ? `Requests are allowed in ${description.channel.rules.map(code).join(', ')}; this channel ${description.channel.allowed ? 'is' : 'is *not*'} one of them.`
+    : 'Requests are allowed in any channel.';
+  const lines = description.operations.map(({ operation, rule, request, mayApprove }) => {
+    const command = code(findOperation(operation)?.command ?? operation);
+    if (!rule) return `• ${command}: not in the policy, refused to everyone`;
+    const approvals =
+      rule.approvals === 0
+        ? 'runs at once'
+        : `needs ${plural(rule.approvals, 'approval')} from ${rule.approve.map(code).join(' or ')}, expires after ${formatDuration(rule.expiresMs)}`;
+    const you = request.allowed ? 'you may request it here' : `you may not request it here: ${escapeText(request.message)}`;
+    const approve = mayApprove ? '; you may approve it' : '';
+    const reason = rule.reasonRequired ? '; a reason is required' : '';
+    return `• ${command} (${approvals}${reason}): ${you}${approve}`;
+  });
+  const unresolved = description.unresolved.map(
+    (group) => `⚠️ Could not look up user group ${code(group.usergroup)} (${escapeText(group.error)}); it grants nothing until it can be checked.`,
+  );
+  return {
+    summary: `You are ${description.userId}`,
+    tone: 'info',
+    title: 'Who you are to twokey',
+    fields: [
+      { label: 'You', value: mention(description.userId) },
+      { label: 'Roles', value: roles },
+    ],
+    body: [channel, ...lines, ...unresolved],
+  };
+}

@@ -1,0 +1,73 @@
+import { describeIdForm, isId, looksLikeId } from './ids';
+import { type IdSlot, type Operation, usageLine } from './catalog';
+
+export const maxTargets = 50;
+export const maxReasonLength = 500;
+const dryRunFlag = '--dry-run';
+
+export interface ParsedCommand {
+  operation: Operation;
+  parentId?: string;
+  /** Distinct target IDs in the order typed. */
+  targetIds: string[];
+  /** Free text after the IDs; empty when none was given. */
+  reason: string;
+  dryRun: boolean;
+}
+
+export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; error: string; usage: string };
+
+/**
+ * Reads `<parentId> <targetId>… [reason] [--dry-run]` (PRODUCT.md §1). IDs are checked
+ * here, before anything reaches a vendor; a token that looks like a mistyped ID is an
+ * error rather than the start of the reason, so a typo never silently drops a target.
+ */
+export function parseCommand(operation: Operation, text: string): ParseResult {
+  const usage = usageLine(operation);
+  const fail = (error: string): ParseResult => ({ ok: false, error, usage });
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const dryRun = tokens.includes(dryRunFlag);
+  const words = tokens.filter((token) => token !== dryRunFlag);
+
+  let position = 0;
+  let parentId: string | undefined;
+  if (operation.parent) {
+    const token = words[position];
+    if (token === undefined) return fail(`Missing the ${operation.parent.noun} ID.`);
+    if (!isId(operation.parent.kind, token)) return fail(notAnId(token, operation.parent));
+    parentId = token;
+    position += 1;
+  }
+
+  const targetIds: string[] = [];
+  while (position < words.length && isId(operation.target.kind, words[position])) {
+    if (!targetIds.includes(words[position])) targetIds.push(words[position]);
+    position += 1;
+  }
+  const boundary = words[position];
+  if (boundary !== undefined && looksLikeId(boundary)) return fail(notAnId(boundary, operation.target));
+  if (targetIds.length === 0) {
+    return fail(`Name at least one ${operation.target.noun} (${describeIdForm(operation.target.kind)}) before the reason.`);
+  }
+
+  const reasonWords = words.slice(position);
+  // A valid ID inside the reason is almost always a target typed after a stray word.
+  const isAnyId = (token: string) =>
+    isId(operation.target.kind, token) || (operation.parent !== undefined && isId(operation.parent.kind, token));
+  const stray = reasonWords.find(isAnyId);
+  if (stray !== undefined) {
+    return fail(`\`${stray}\` comes after the reason started; put every ID before the reason.`);
+  }
+  if (targetIds.length > maxTargets) {
+    return fail(`${targetIds.length} ${operation.target.noun}s named; one command takes at most ${maxTargets}.`);
+  }
+  const reason = reasonWords.join(' ');
+  if (reason.length > maxReasonLength) {
+    return fail(`The reason is ${reason.length} characters long; keep it under ${maxReasonLength}.`);
+  }
+  return { ok: true, command: { operation, parentId, targetIds, reason, dryRun } };
+}
+
+function notAnId(token: string, slot: IdSlot): string {
+  return `\`${token}\` is not a valid ${slot.noun} ID: expected ${describeIdForm(slot.kind)}.`;
+}

@@ -1,0 +1,205 @@
+import { operationNames, type OperationName } from '../operations/catalog';
+import type { ResolvedRoles, UnresolvedUsergroup } from './roles';
+import { channelIdPattern, type ActionRule, type Policy } from './schema';
+
+// Who may do what, as pure functions returning named reasons: no I/O, so every rule is testable alone.
+
+export interface ChannelRef {
+  id: string;
+  /** The channel's name without `#`, when known; name globs only match names. */
+  name?: string;
+}
+
+export type RequestRefusalReason = 'action_not_in_policy' | 'channel_not_allowed' | 'no_role' | 'roles_unavailable';
+export type ApprovalRefusalReason =
+  | 'action_not_in_policy'
+  | 'own_request'
+  | 'no_role'
+  | 'roles_unavailable'
+  | 'already_approved';
+export type DenyRefusalReason = Exclude<ApprovalRefusalReason, 'already_approved'>;
+
+/** A reason and one sentence for the user. */
+interface Refusal<Reason extends string> {
+  reason: Reason;
+  message: string;
+}
+
+export type RequestDecision =
+  | { allowed: true; rule: ActionRule }
+  | ({ allowed: false } & Refusal<RequestRefusalReason>);
+export type ApprovalDecision = { counts: true } | ({ counts: false } & Refusal<ApprovalRefusalReason>);
+export type DenyDecision = { allowed: true } | ({ allowed: false } & Refusal<DenyRefusalReason>);
+
+export interface RequestRef {
+  operation: OperationName;
+  requesterId: string;
+}
+
+export interface ApprovalRef extends RequestRef {
+  /** Users whose approvals already counted. */
+  approverIds: string[];
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
+/** Whether requests may be made in `channel`: IDs match exactly, globs match names; no `channels` means anywhere. */
+export function channelAllowed(policy: Policy, channel: ChannelRef): boolean {
+  if (!policy.channels) return true;
+  return policy.channels.some((rule) =>
+    channelIdPattern.test(rule)
+      ? rule === channel.id
+      : channel.name !== undefined && globToRegExp(rule).test(channel.name),
+  );
+}
+
+function describeChannelRules(rules: readonly string[]): string {
+  const ids = rules.filter((rule) => channelIdPattern.test(rule));
+  const globs = rules.filter((rule) => !channelIdPattern.test(rule));
+  return [...ids.map((id) => `channel ${id}`), ...globs.map((glob) => `channels named ${glob}`)].join(' or ');
+}
+
+function holdsAny(who: ResolvedRoles, roles: readonly string[]): boolean {
+  return roles.some((role) => who.roles.has(role));
+}
+
+function notInPolicy(operation: OperationName): Refusal<'action_not_in_policy'> {
+  return {
+    reason: 'action_not_in_policy',
+    message: `${operation} is not enabled in the twokey policy, so nobody may use it.`,
+  };
+}
+
+type Act = 'request' | 'approve' | 'deny';
+
+/**
+ * Why `who` may not act for want of one of `roles`, or nothing when they hold one. A failed
+ * user-group lookup that might have granted a role makes it `roles_unavailable`: never a grant.
+ */
+function roleRefusal(
+  who: ResolvedRoles,
+  roles: readonly string[],
+  act: Act,
+  operation: OperationName,
+): Refusal<'no_role' | 'roles_unavailable'> | undefined {
+  if (holdsAny(who, roles)) return undefined;
+  const what = act === 'request' ? operation : `${operation} requests`;
+  const failed = who.unresolved.filter((group) => group.roles.some((role) => roles.includes(role)));
+  if (failed.length) {
+    const groups = `user group${failed.length > 1 ? 's' : ''} ${failed.map((group) => group.usergroup).join(', ')}`;
+    return {
+      reason: 'roles_unavailable',
+      message:
+        `twokey could not look up ${groups}, so it cannot confirm your roles ` +
+        `to ${act} ${what}; try again in a moment.`,
+    };
+  }
+  const needs = roles.length
+    ? `that needs one of the roles ${roles.join(', ')}, and you hold none of them`
+    : 'the policy names no role that may';
+  return { reason: 'no_role', message: `You may not ${act} ${what}: ${needs}.` };
+}
+
+/** Whether `who` may request `operation` in `channel`, with the rule that then applies. */
+export function decideRequest(
+  policy: Policy,
+  who: ResolvedRoles,
+  operation: OperationName,
+  channel: ChannelRef,
+): RequestDecision {
+  const rule = policy.actions[operation];
+  if (!rule) return { allowed: false, ...notInPolicy(operation) };
+  if (!channelAllowed(policy, channel)) {
+    const allowed = describeChannelRules(policy.channels ?? []);
+    return {
+      allowed: false,
+      reason: 'channel_not_allowed',
+      message: `${operation} may not be requested in this channel; the policy allows requests only in ${allowed}.`,
+    };
+  }
+  const refusal = roleRefusal(who, rule.request, 'request', operation);
+  return refusal ? { allowed: false, ...refusal } : { allowed: true, rule };
+}
+
+/** Approving and denying share a rule: a role in `approve`, and never on one's own request. */
+function approverRefusal(
+  policy: Policy,
+  who: ResolvedRoles,
+  request: RequestRef,
+  act: 'approve' | 'deny',
+): Refusal<DenyRefusalReason> | undefined {
+  const rule = policy.actions[request.operation];
+  if (!rule) return notInPolicy(request.operation);
+  if (who.userId === request.requesterId) {
+    return {
+      reason: 'own_request',
+      message:
+        act === 'approve'
+          ? 'You cannot approve your own request: a second person must.'
+          : 'You cannot deny your own request; cancel it instead.',
+    };
+  }
+  return roleRefusal(who, rule.approve, act, request.operation);
+}
+
+/** Whether an Approve click by `who` counts towards `request`. */
+export function decideApproval(policy: Policy, who: ResolvedRoles, request: ApprovalRef): ApprovalDecision {
+  const refusal = approverRefusal(policy, who, request, 'approve');
+  if (refusal) return { counts: false, ...refusal };
+  if (request.approverIds.includes(who.userId)) {
+    return {
+      counts: false,
+      reason: 'already_approved',
+      message: 'You have already approved this request; another approver is needed.',
+    };
+  }
+  return { counts: true };
+}
+
+/** Whether `who` may deny `request`: anyone who could approve it, the requester excepted. */
+export function mayDeny(policy: Policy, who: ResolvedRoles, request: RequestRef): DenyDecision {
+  const refusal = approverRefusal(policy, who, request, 'deny');
+  return refusal ? { allowed: false, ...refusal } : { allowed: true };
+}
+
+export interface OperationAccess {
+  operation: OperationName;
+  /** The policy's rule (approvals, roles, expiry); absent when the operation is refused to everyone. */
+  rule?: ActionRule;
+  /** Whether the user may request it in this channel, and if not, why. */
+  request: RequestDecision;
+  /** Whether the user holds a role that may approve other people's requests for it. */
+  mayApprove: boolean;
+}
+
+export interface UserDescription {
+  userId: string;
+  /** Roles held, each with how it was granted: `'user'` or user-group IDs. */
+  roles: { role: string; grantedBy: string[] }[];
+  unresolved: UnresolvedUsergroup[];
+  /** Whether requests may be made in this channel, and the policy's channel rules (absent: anywhere). */
+  channel: { allowed: boolean; rules?: string[] };
+  operations: OperationAccess[];
+}
+
+/** What `/twokey whoami` shows: the user's roles and, per operation, what they may do here. */
+export function describeUser(policy: Policy, who: ResolvedRoles, channel: ChannelRef): UserDescription {
+  return {
+    userId: who.userId,
+    roles: [...who.roles].map(([role, grantedBy]) => ({ role, grantedBy })),
+    unresolved: who.unresolved,
+    channel: { allowed: channelAllowed(policy, channel), rules: policy.channels },
+    operations: operationNames.map((operation) => {
+      const rule = policy.actions[operation];
+      return {
+        operation,
+        rule,
+        request: decideRequest(policy, who, operation, channel),
+        mayApprove: rule !== undefined && rule.approvals > 0 && holdsAny(who, rule.approve),
+      };
+    }),
+  };
+}

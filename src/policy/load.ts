@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { validatePolicy, type Policy } from './schema';
+
+/** A policy that cannot be used; the message lists every problem found, each with its path in the file. */
+export class PolicyError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`The policy ${source} cannot be used:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'PolicyError';
+  }
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.length ? path.map(String).join('.') : '(top level)';
+}
+
+/** Line of the key or list item at `path`, or of its nearest ancestor when the key is missing. */
+function lineAt(document: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  for (let depth = path.length; depth > 0; depth--) {
+    const parent = document.getIn(path.slice(0, depth - 1), true);
+    const step = String(path[depth - 1]);
+    const node = isMap(parent)
+      ? parent.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === step)?.key
+      : isSeq(parent)
+        ? parent.items[Number(step)]
+        : undefined;
+    const start = isNode(node) ? node.range?.[0] : undefined;
+    if (start !== undefined) return lines.linePos(start).line;
+  }
+  return undefined;
+}
+
+function problemsOf(issues: readonly z.core.$ZodIssue[], document: Document, lines: LineCounter): string[] {
+  const located = (path: readonly PropertyKey[], message: string) => {
+    const line = lineAt(document, lines, path);
+    return `${pathText(path)}: ${message}${line === undefined ? '' : ` (line ${line})`}`;
+  };
+  return issues.flatMap((issue) =>
+    // One problem per unknown key, each at its own path.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => located([...issue.path, key], issue.message))
+      : [located(issue.path, issue.message)],
+  );
+}
+
+/** Parses and validates policy YAML; `source` names it in errors (usually the file's path). */
+export function parsePolicy(text: string, source: string): Policy {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (document.errors.length) {
+    throw new PolicyError(
+      source,
+      document.errors.map((error) => {
+        const { line, col } = lines.linePos(error.pos[0]);
+        return `line ${line}, column ${col}: ${error.message}`;
+      }),
+    );
+  }
+  const result = validatePolicy(document.toJS());
+  if (!result.success) throw new PolicyError(source, problemsOf(result.error.issues, document, lines));
+  return result.data;
+}
+
+/** Reads and validates the policy file at `path`. */
+export function loadPolicy(path: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PolicyError(path, [
+      code === 'ENOENT'
+        ? `no file at ${resolve(path)}; copy policy.example.yml (the template) there and edit it, or set POLICY_FILE`
+        : `cannot read ${resolve(path)}: ${code ?? (error as Error).message}`,
+    ]);
+  }
+  return parsePolicy(text, path);
+}

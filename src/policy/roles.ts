@@ -1,0 +1,100 @@
+import { redact } from '../logger';
+import type { Policy } from './schema';
+
+/** Lists the user IDs in a Slack user group (`usergroups.users.list`). */
+export type UsergroupMembersLookup = (usergroupId: string) => Promise<string[]>;
+
+/** A user group that could not be looked up, and the roles it might have granted. */
+export interface UnresolvedUsergroup {
+  usergroup: string;
+  roles: string[];
+  error: string;
+}
+
+export interface ResolvedRoles {
+  userId: string;
+  /** Each role the user holds, with how: `'user'` (listed by ID) and/or the granting user-group IDs. */
+  roles: Map<string, string[]>;
+  /** Lookups that failed: they grant nothing, and decisions report them. */
+  unresolved: UnresolvedUsergroup[];
+}
+
+export interface RoleResolverOptions {
+  /** How long a user group's member list is trusted. */
+  ttlMs: number;
+  now?: () => number;
+}
+
+const MAX_ERROR_LENGTH = 200;
+
+function shortError(error: unknown): string {
+  const text = String(redact(error instanceof Error ? error.message : String(error)));
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}
+
+/** Works out which roles a Slack user holds, by user ID and through user groups. */
+export class RoleResolver {
+  /** Each user group some role uses, with the roles it grants, in policy order. */
+  private readonly usergroupRoles = new Map<string, string[]>();
+  private readonly cache = new Map<string, { members: ReadonlySet<string>; expiresAt: number }>();
+  private readonly inFlight = new Map<string, Promise<ReadonlySet<string>>>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly policy: Policy,
+    private readonly listUsergroupMembers: UsergroupMembersLookup,
+    options: RoleResolverOptions,
+  ) {
+    this.ttlMs = options.ttlMs;
+    this.now = options.now ?? Date.now;
+    for (const [role, definition] of Object.entries(policy.roles)) {
+      for (const usergroup of definition.usergroups) {
+        this.usergroupRoles.set(usergroup, [...(this.usergroupRoles.get(usergroup) ?? []), role]);
+      }
+    }
+  }
+
+  async resolve(userId: string): Promise<ResolvedRoles> {
+    const roles = new Map<string, string[]>();
+    const grant = (role: string, how: string) => roles.set(role, [...(roles.get(role) ?? []), how]);
+
+    for (const [role, definition] of Object.entries(this.policy.roles)) {
+      if (definition.users.includes(userId)) grant(role, 'user');
+    }
+
+    const usergroups = [...this.usergroupRoles];
+    const lookups = await Promise.allSettled(usergroups.map(([usergroup]) => this.members(usergroup)));
+    const unresolved: UnresolvedUsergroup[] = [];
+    lookups.forEach((lookup, index) => {
+      const [usergroup, groupRoles] = usergroups[index];
+      if (lookup.status === 'rejected') {
+        unresolved.push({ usergroup, roles: groupRoles, error: shortError(lookup.reason) });
+      } else if (lookup.value.has(userId)) {
+        for (const role of groupRoles) grant(role, usergroup);
+      }
+    });
+    return { userId, roles, unresolved };
+  }
+
+  /** A group's members: cached for the TTL, one call in flight per group, failures never cached. */
+  private members(usergroup: string): Promise<ReadonlySet<string>> {
+    const cached = this.cache.get(usergroup);
+    if (cached && this.now() < cached.expiresAt) return Promise.resolve(cached.members);
+
+    let pending = this.inFlight.get(usergroup);
+    if (!pending) {
+      // Through a resolved promise, so that a lookup that throws synchronously is a rejection too.
+      pending = Promise.resolve(usergroup)
+        .then((id) => this.listUsergroupMembers(id))
+        .then((list) => {
+          const members = new Set(list);
+          this.cache.set(usergroup, { members, expiresAt: this.now() + this.ttlMs });
+          return members;
+        })
+        .finally(() => this.inFlight.delete(usergroup));
+      this.inFlight.set(usergroup, pending);
+    }
+    return pending;
+  }
+}

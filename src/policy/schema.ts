@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { durationSchema } from '../duration';
+import { operationNames, type OperationName } from '../operations/catalog';
+
+export const MAX_APPROVALS = 5;
+export const DEFAULT_EXPIRES_MS = 15 * 60_000;
+export const revealPasswordModes = ['never', 'requester'] as const;
+export type RevealPassword = (typeof revealPasswordModes)[number];
+
+/** What the policy says about one operation. */
+export interface ActionRule {
+  /** Roles whose holders may request it. */
+  request: string[];
+  /** Roles whose holders may approve (and deny) it; empty when no approval is needed. */
+  approve: string[];
+  /** Approvals needed before it runs, 0…5. */
+  approvals: number;
+  /** How long a request waits for approval. */
+  expiresMs: number;
+  reasonRequired: boolean;
+}
+
+export interface RoleDefinition {
+  users: string[];
+  usergroups: string[];
+}
+
+export interface Policy {
+  roles: Record<string, RoleDefinition>;
+  /** Channel IDs and name globs where requests may be made; absent means anywhere. */
+  channels?: string[];
+  /** An operation missing here is refused to everyone. */
+  actions: Partial<Record<OperationName, ActionRule>>;
+  revealPassword: RevealPassword;
+}
+
+/** Slack channel IDs: `C…` public, `G…` private. Any other `channels` entry is a name glob. */
+export const channelIdPattern = /^[CG][A-Z0-9]+$/;
+// Slack channel names are lower-case letters, digits, `-` and `_`; a glob adds `*` and `?`.
+const channelGlobPattern = /^[a-z0-9_*?-]+$/;
+const userIdPattern = /^[UW][A-Z0-9]+$/;
+const usergroupIdPattern = /^S[A-Z0-9]+$/;
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return String(value);
+}
+
+const expectedWords: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+};
+
+/** Sentences for the issues no schema below words itself. */
+const policyErrorMap: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type': {
+      const expected = expectedWords[issue.expected] ?? issue.expected;
+      return issue.input === undefined
+        ? `missing (expected ${expected})`
+        : `expected ${expected}, got ${describeValue(issue.input)}`;
+    }
+    case 'invalid_value':
+      return `expected one of ${issue.values.map(String).join(', ')}, got ${describeValue(issue.input)}`;
+    default:
+      return undefined;
+  }
+};
+
+function expectedForm(form: string) {
+  return (issue: { input?: unknown }) => `expected ${form}, got ${describeValue(issue.input)}`;
+}
+
+/** Unknown keys are errors, and their message lists what is allowed there: a typo is never ignored. */
+function unknownKeyMessage(allowed: string) {
+  return (issue: { code?: string }) => (issue.code === 'unrecognized_keys' ? `unknown ${allowed}` : undefined);
+}
+
+function strictMapping<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  return z.strictObject(shape, { error: unknownKeyMessage(`key; allowed here: ${Object.keys(shape).join(', ')}`) });
+}
+
+const roleSchema = strictMapping({
+  users: z
+    .array(z.string().regex(userIdPattern, { error: expectedForm('a Slack user ID such as U0123ABCD') }))
+    .default([]),
+  usergroups: z
+    .array(z.string().regex(usergroupIdPattern, { error: expectedForm('a Slack user-group ID such as S0ONCALL1') }))
+    .default([]),
+});
+
+const channelRuleSchema = z
+  .string()
+  .refine((rule) => channelIdPattern.test(rule) || channelGlobPattern.test(rule), {
+    error: expectedForm('a channel ID such as C0INCIDENT1 or a lower-case channel name glob such as inc-*'),
+  });
+
+/** A list of role names, each of which `roles` must define. */
+function roleListSchema(defined: readonly string[]) {
+  const known = defined.length ? `defined roles: ${defined.join(', ')}` : 'no roles are defined under roles';
+  return z.array(
+    z.string().refine((name) => defined.includes(name), {
+      error: (issue) => `unknown role ${describeValue(issue.input)}; ${known}`,
+    }),
+  );
+}
+
+function actionRuleSchema(defined: readonly string[]) {
+  return strictMapping({
+    request: roleListSchema(defined).min(1, 'expected at least one role that may request this action'),
+    approve: roleListSchema(defined).optional(),
+    approvals: z
+      .int()
+      .min(0, 'expected a whole number ≥ 0')
+      .max(MAX_APPROVALS, `expected a whole number ≤ ${MAX_APPROVALS}`),
+    expires: durationSchema.default(DEFAULT_EXPIRES_MS),
+    reason: z.enum(['required', 'optional']).default('optional'),
+  })
+    .superRefine((rule, ctx) => {
+      if (rule.approvals >= 1 && !rule.approve?.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['approve'],
+          input: rule.approve,
+          message: `required when approvals is ${rule.approvals}: list the roles that may approve`,
+        });
+      }
+    })
+    .transform(
+      (rule): ActionRule => ({
+        request: rule.request,
+        approve: rule.approve ?? [],
+        approvals: rule.approvals,
+        expiresMs: rule.expires,
+        reasonRequired: rule.reason === 'required',
+      }),
+    );
+}
+
+/** The policy file's schema; role references are checked against `definedRoles`. */
+export function policySchema(definedRoles: readonly string[]): z.ZodType<Policy> {
+  return strictMapping({
+    roles: z.record(z.string(), roleSchema),
+    channels: z
+      .array(channelRuleSchema)
+      .min(1, 'expected at least one channel; remove channels to allow requests anywhere')
+      .optional(),
+    actions: z.partialRecord(z.enum(operationNames), actionRuleSchema(definedRoles), {
+      error: unknownKeyMessage(`action; valid actions are ${operationNames.join(', ')}`),
+    }),
+    reveal_password: z.enum(revealPasswordModes).default('never'),
+  }).transform(
+    (document): Policy => ({
+      roles: document.roles,
+      channels: document.channels,
+      actions: document.actions,
+      revealPassword: document.reveal_password,
+    }),
+  );
+}
+
+// Only the role names, so that references can be checked even when other parts are invalid.
+const roleNamesOnly = z.object({ roles: z.record(z.string(), z.unknown()) });
+
+/** Validates a parsed policy document; every issue carries its path and a sentence for people. */
+export function validatePolicy(document: unknown): z.ZodSafeParseResult<Policy> {
+  const names = roleNamesOnly.safeParse(document);
+  const schema = policySchema(names.success ? Object.keys(names.data.roles) : []);
+  return schema.safeParse(document, { error: policyErrorMap });
+}

@@ -1,0 +1,78 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config';
+import { boltLogger, type Logger } from '../logger';
+import type { Twokey } from '../twokey';
+import { registerCommands } from './listeners/commands';
+
+export interface SlackTransport {
+  app: App;
+  /** Starts serving; resolves with the HTTP port in HTTP mode. */
+  start(): Promise<{ port?: number }>;
+  stop(): Promise<void>;
+}
+
+const boltLevels: Record<Config['logLevel'], LogLevel> = {
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+};
+
+/**
+ * The Bolt app: Socket Mode when an app-level token is set, HTTP mode on `port` otherwise.
+ * `buildCore` receives the app's Web API client, which the core needs for user-group lookups.
+ */
+export function createSlackTransport(
+  config: Config,
+  logger: Logger,
+  buildCore: (client: WebClient) => Twokey,
+): SlackTransport {
+  // Slack retries failed Web API calls for up to half an hour by default; a result that
+  // arrives that late misleads more than it helps, so give up after a few tries.
+  const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, maxRetryTime: 10_000 } };
+  const healthz = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+    },
+  };
+  const common = {
+    token: config.slack.botToken,
+    logger: boltLogger(logger, config.logLevel),
+    logLevel: boltLevels[config.logLevel],
+    clientOptions,
+  };
+  const app =
+    config.mode === 'socket'
+      ? new App({
+          ...common,
+          socketMode: true,
+          appToken: config.slack.appToken,
+          // Socket Mode opens its connection through the installer's client, not the app's.
+          installerOptions: { clientOptions },
+        })
+      : new App({ ...common, signingSecret: config.slack.signingSecret, customRoutes: [healthz] });
+
+  registerCommands(app, buildCore(app.client), logger);
+  app.error(async (error) => {
+    logger.error('unhandled error in a Slack listener', { error });
+  });
+
+  return {
+    app,
+    async start() {
+      if (config.mode === 'socket') {
+        await app.start();
+        return {};
+      }
+      const server = (await app.start(config.port)) as Server;
+      return { port: (server.address() as AddressInfo).port };
+    },
+    stop: () => app.stop().then(() => undefined),
+  };
+}

@@ -1,0 +1,117 @@
+import type { types } from '@slack/bolt';
+import { statusIcon, truncate } from '../messages/format';
+import type { Message, TargetLine } from '../messages/model';
+
+// Block Kit's limits (https://docs.slack.dev/reference/block-kit/blocks): a message that
+// breaks one is refused with invalid_blocks, so every piece is cut to fit here, once.
+export const blockKitLimits = {
+  blocks: 50,
+  sectionText: 3000,
+  headerText: 150,
+  fields: 10,
+  fieldText: 2000,
+  contextElements: 10,
+  buttonText: 75,
+  buttonValue: 2000,
+  updateText: 4000,
+} as const;
+
+// Long enough for a vendor's status, code, message and trace ID; short enough that 50
+// targets fill at most 17 sections and a card stays under 50 blocks.
+const maxTargetLine = 900;
+
+const toneIcon: Record<Message['tone'], string> = {
+  success: '✅',
+  failure: '❌',
+  partial: '⚠️',
+  unknown: '⚠️',
+  info: 'ℹ️',
+  warning: '⚠️',
+};
+
+export interface RenderedMessage {
+  text: string;
+  blocks: types.KnownBlock[];
+}
+
+/** The message model as Block Kit, always within Slack's limits, never leaving a target out. */
+export function renderBlocks(message: Message): RenderedMessage {
+  const blocks: types.KnownBlock[] = [];
+  if (message.title) {
+    blocks.push({
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`${toneIcon[message.tone]} ${message.title}`, blockKitLimits.headerText), emoji: true },
+    });
+  }
+  for (const text of packLines(message.body ?? [], '\n')) blocks.push(section(text));
+  if (message.fields?.length) {
+    blocks.push({
+      type: 'section',
+      fields: message.fields.slice(0, blockKitLimits.fields).map((field) => ({
+        type: 'mrkdwn' as const,
+        text: truncate(`*${field.label}*\n${field.value}`, blockKitLimits.fieldText),
+      })),
+    });
+  }
+  if (message.targets?.length) {
+    blocks.push({ type: 'divider' });
+    for (const text of packLines(message.targets.map(targetText), '\n')) blocks.push(section(text));
+  }
+  if (message.notes?.length) {
+    blocks.push({
+      type: 'context',
+      elements: message.notes
+        .slice(0, blockKitLimits.contextElements)
+        .map((note) => ({ type: 'mrkdwn' as const, text: truncate(note, blockKitLimits.sectionText) })),
+    });
+  }
+  if (message.buttons?.length) {
+    blocks.push({ type: 'actions', elements: message.buttons.map(button) });
+  }
+  return { text: truncate(message.summary, blockKitLimits.updateText), blocks };
+}
+
+function targetText(target: TargetLine): string {
+  return truncate(`${statusIcon[target.status]} ${target.text}`, maxTargetLine);
+}
+
+function section(text: string): types.KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+/** Joins lines into as few texts as fit one section each. */
+function packLines(lines: readonly string[], separator: string): string[] {
+  const packed: string[] = [];
+  let current = '';
+  for (const line of lines) {
+    const piece = truncate(line, blockKitLimits.sectionText);
+    if (current && current.length + separator.length + piece.length > blockKitLimits.sectionText) {
+      packed.push(current);
+      current = piece;
+    } else {
+      current = current ? `${current}${separator}${piece}` : piece;
+    }
+  }
+  if (current) packed.push(current);
+  return packed;
+}
+
+function button(model: NonNullable<Message['buttons']>[number]): types.Button {
+  return {
+    type: 'button',
+    action_id: model.actionId,
+    text: { type: 'plain_text', text: truncate(model.text, blockKitLimits.buttonText) },
+    value: model.value.slice(0, blockKitLimits.buttonValue),
+    ...(model.style ? { style: model.style } : {}),
+    ...(model.confirm
+      ? {
+          confirm: {
+            title: { type: 'plain_text' as const, text: model.confirm.title },
+            text: { type: 'mrkdwn' as const, text: model.confirm.text },
+            confirm: { type: 'plain_text' as const, text: model.confirm.confirm },
+            deny: { type: 'plain_text' as const, text: model.confirm.deny },
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,13 @@
+import { SqliteStore } from './sqlite';
+import type { Store } from './store';
+
+export type DatabaseSetting = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** Opens the store that DATABASE_URL names. */
+export async function openStore(database: DatabaseSetting): Promise<Store> {
+  if (database.kind === 'sqlite') return new SqliteStore(database.path);
+  throw new Error('PostgreSQL is not supported yet: set DATABASE_URL to a SQLite file path.');
+}
+
+export type { Store } from './store';
+export * from './store';

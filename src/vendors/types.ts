@@ -1,0 +1,54 @@
+/** The two vendors whose APIs twokey calls. */
+export const vendorNames = ['altostrat', 'aitronos'] as const;
+export type VendorName = (typeof vendorNames)[number];
+
+export const vendorTitles: Record<VendorName, string> = {
+  altostrat: 'Altostrat',
+  aitronos: 'Aitronos',
+};
+
+export type HttpMethod = 'DELETE' | 'POST';
+
+/** One HTTP call to a vendor, described as data so that a dry run can show it. */
+export interface VendorCall {
+  vendor: VendorName;
+  method: HttpMethod;
+  /** Path below the vendor's base URL, path segments already encoded. */
+  path: string;
+  /** True when sending the call twice is harmless (the DELETEs); false for rotate. */
+  idempotent: boolean;
+}
+
+/** A 2xx answer. Anything else is thrown as a VendorError. */
+export interface VendorResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface VendorClient {
+  readonly vendor: VendorName;
+  readonly baseUrl: string;
+  send(call: VendorCall): Promise<VendorResponse>;
+  /** Closes the client's connections; calls after this fail. */
+  close(): Promise<void>;
+}
+
+export type VendorClients = Record<VendorName, VendorClient>;
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (so `attempts: 3` means up to 4 sends). */
+  attempts: number;
+  /** First backoff; doubles each retry, with jitter. */
+  baseDelayMs: number;
+  /** Upper bound on one wait, including a vendor's Retry-After. */
+  maxDelayMs: number;
+}
+
+export interface VendorSettings {
+  baseUrl: string;
+  token: string;
+  connectTimeoutMs: number;
+  /** Whole-call budget for one attempt: connect, send, headers and body. */
+  timeoutMs: number;
+  retry: RetryPolicy;
+}

@@ -1,0 +1,201 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type RunningBot, startBot } from '../../src/bot';
+import { loadConfig, secretValues } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
+import { SqliteStore } from '../../src/store/sqlite';
+import type { AuditEntry } from '../../src/store/store';
+import { FakeSlack, type FakeSlackOptions, type RecordedMessage } from './fake-slack';
+import { type PostResult, postToSlackEndpoint, slashCommandBody } from './signing';
+
+export const signingSecret = 'test-signing-secret-0123456789';
+
+export const users = {
+  oncall: 'U0ONCALL1',
+  approver: 'U0APPROVER1',
+  admin: 'U0ADMIN1',
+  groupMember: 'U0GROUPIE1',
+  stranger: 'U0STRANGER1',
+} as const;
+
+export const incidentChannel = { id: 'C0INCIDENT1', name: 'inc-db-outage' } as const;
+
+/** Vendor objects the tests act on; the simulator is seeded with them. */
+export const ids = {
+  site: 'd290f1ee-6c54-4b01-90e6-d701748f0851',
+  otherSite: '6f1c2b7e-8a4d-4c3e-9b5f-2d7e1a9c4b80',
+  session: (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  instance: 'a3c5e7f9-1b2d-4e6f-8a0c-2e4f6a8c0b1d',
+  peer: (n: number) => `11111111-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  organization: 'org_xyz789',
+  grant: (n: number) => `agrant_test${n}`,
+  missing: 'deadbeef-0000-4000-8000-000000000000',
+};
+
+const seed = {
+  sites: [
+    { id: ids.site, name: 'Test site', sessions: Array.from({ length: 60 }, (_, i) => ids.session(i + 1)) },
+    { id: ids.otherSite, name: 'Other site', sessions: [] },
+  ],
+  vpnInstances: [{ id: ids.instance, peers: Array.from({ length: 10 }, (_, i) => ids.peer(i + 1)) }],
+  organizations: [{ id: ids.organization, grants: Array.from({ length: 10 }, (_, i) => ids.grant(i + 1)) }],
+};
+
+/** Every operation runs at once, so each can be tested end to end without approvals. */
+export const immediatePolicy = `
+roles:
+  oncall:
+    users: [${users.oncall}]
+    usergroups: [S0ONCALL1]
+  admin:
+    users: [${users.admin}]
+channels: [${incidentChannel.id}, "inc-*"]
+actions:
+  revoke-access:      { request: [oncall, admin], approvals: 0 }
+  rotate-credentials: { request: [oncall, admin], approvals: 0 }
+  delete-peer:        { request: [oncall, admin], approvals: 0 }
+  revoke-grant:       { request: [oncall, admin], approvals: 0 }
+reveal_password: never
+`;
+
+export interface HarnessOptions {
+  policy?: string;
+  /** Environment on top of the harness's own (vendor URLs, tokens, …). */
+  env?: Record<string, string>;
+  slack?: FakeSlackOptions;
+  simulator?: SimulatorOptions;
+  /** Connect over Socket Mode instead of serving HTTP. */
+  socketMode?: boolean;
+}
+
+export interface CommandOptions {
+  userId?: string;
+  channelId?: string;
+  channelName?: string;
+  /** Signature timestamp in seconds. */
+  timestamp?: number;
+  badSignature?: boolean;
+}
+
+let responseCounter = 0;
+
+/**
+ * The real bot (`startBot`, what `npm start` runs) against a fake Slack Web API and the vendor
+ * simulator, with its own policy file, database and captured log lines.
+ */
+export class Harness {
+  private constructor(
+    /** Every line the bot logged, as written. */
+    readonly logs: string[],
+    readonly slack: FakeSlack,
+    readonly simulator: Simulator,
+    readonly bot: RunningBot,
+    readonly dir: string,
+    readonly databaseFile: string,
+  ) {}
+
+  static async start(options: HarnessOptions = {}): Promise<Harness> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twokey-e2e-'));
+    const slack = new FakeSlack({ usergroups: { S0ONCALL1: [users.groupMember] }, ...options.slack });
+    await slack.start();
+    const simulator = createSimulator({ seed, ...options.simulator });
+    const vendorUrl = await simulator.start(0);
+    const policyFile = path.join(dir, 'policy.yml');
+    fs.writeFileSync(policyFile, options.policy ?? immediatePolicy);
+    const databaseFile = path.join(dir, 'twokey.db');
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      ...(options.socketMode ? { SLACK_APP_TOKEN: slack.appToken } : {}),
+      PORT: '0',
+      ALTOSTRAT_API_URL: vendorUrl,
+      ALTOSTRAT_API_TOKEN: simulator.tokens.altostrat,
+      AITRONOS_API_URL: vendorUrl,
+      AITRONOS_API_TOKEN: simulator.tokens.aitronos,
+      POLICY_FILE: policyFile,
+      DATABASE_URL: databaseFile,
+      LOG_LEVEL: 'debug',
+      VENDOR_TIMEOUT_MS: '3000',
+      ...options.env,
+    });
+    const logs: string[] = [];
+    const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: secretValues(config) });
+    const bot = await startBot(config, { logger });
+    return new Harness(logs, slack, simulator, bot, dir, databaseFile);
+  }
+
+  get eventsUrl(): string {
+    return `http://127.0.0.1:${this.bot.port}/slack/events`;
+  }
+
+  /**
+   * Sends a slash command as Slack would: signed over HTTP, or as a Socket Mode envelope.
+   * Resolves once the bot has acknowledged it; `responseUrlId` names its response_url in the fake.
+   */
+  async command(command: string, text: string, options: CommandOptions = {}) {
+    const userId = options.userId ?? users.oncall;
+    const channelId = options.channelId ?? incidentChannel.id;
+    responseCounter += 1;
+    const responseUrlId = `cmd-${responseCounter}`;
+    const fields = {
+      command,
+      text,
+      user_id: userId,
+      channel_id: channelId,
+      channel_name: options.channelName ?? (channelId === incidentChannel.id ? incidentChannel.name : channelId.toLowerCase()),
+      response_url: this.slack.responseUrl(responseUrlId, { channel: channelId, user: userId }),
+    };
+    if (this.bot.port === undefined) {
+      const ack = await this.slack.sendEnvelope('slash_commands', { ...fields, team_id: this.slack.teamId });
+      return { responseUrlId, ack };
+    }
+    const post: PostResult = await postToSlackEndpoint(this.eventsUrl, slashCommandBody(fields), signingSecret, {
+      timestamp: options.timestamp,
+      badSignature: options.badSignature,
+    });
+    return { responseUrlId, post };
+  }
+
+  /** The first top-level message in a channel that satisfies `predicate`, once it is there. */
+  waitForMessage(channel: string, predicate: (message: RecordedMessage) => boolean = () => true, timeoutMs = 8000) {
+    return this.slack.waitFor(() => this.slack.messages(channel).find(predicate), {
+      timeoutMs,
+      description: `a message in ${channel}`,
+    });
+  }
+
+  /** The responses posted to a command's response_url, once there are `count` of them. */
+  waitForResponses(responseUrlId: string, count = 1, timeoutMs = 8000) {
+    return this.slack.waitFor(
+      () => {
+        const responses = this.slack.responses(responseUrlId);
+        return responses.length >= count ? responses : undefined;
+      },
+      { timeoutMs, description: `${count} response(s) to ${responseUrlId}` },
+    );
+  }
+
+  async audit(): Promise<AuditEntry[]> {
+    const store = new SqliteStore(this.databaseFile);
+    try {
+      return (await store.listAudit()).reverse();
+    } finally {
+      await store.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.bot.stop();
+    await this.simulator.stop();
+    await this.slack.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Everything a message shows, blocks included, as one string to search. */
+export function messageText(message: { text?: string; blocks?: unknown[] } | { body: unknown }): string {
+  return JSON.stringify(message);
+}

@@ -1,0 +1,303 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEFAULT_EXPIRES_MS, loadPolicy, parsePolicy, PolicyError } from '../../../src/policy';
+import { operationNames } from '../../../src/operations/catalog';
+
+function problemsOf(text: string): string[] {
+  try {
+    parsePolicy(text, 'policy.yml');
+  } catch (error) {
+    if (error instanceof PolicyError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the policy to be refused');
+}
+
+// A small valid base; each error case below changes one thing.
+const roles = `roles:
+  oncall: { users: [U0123ABCD], usergroups: [S0ONCALL1] }
+  approver: { users: [W0456EFGH] }
+`;
+
+describe('parsePolicy: a valid policy', () => {
+  it('loads policy.example.yml from the repository root as documented', () => {
+    const policy = loadPolicy(resolve(__dirname, '../../../policy.example.yml'));
+    expect(policy.roles.oncall).toEqual({ users: ['U0123ABCD'], usergroups: ['S0ONCALL1'] });
+    expect(policy.roles.approver).toEqual({ users: ['U0456EFGH'], usergroups: [] });
+    expect(policy.channels).toEqual(['C0INCIDENT1', 'inc-*']);
+    expect(policy.revealPassword).toBe('never');
+    expect(policy.actions['revoke-access']).toEqual({
+      request: ['oncall', 'admin'],
+      approve: [],
+      approvals: 0,
+      expiresMs: DEFAULT_EXPIRES_MS,
+      reasonRequired: false,
+    });
+    expect(policy.actions['rotate-credentials']).toEqual({
+      request: ['oncall', 'admin'],
+      approve: ['approver', 'admin'],
+      approvals: 1,
+      expiresMs: 15 * 60_000,
+      reasonRequired: true,
+    });
+    expect(policy.actions['delete-peer']?.approvals).toBe(2);
+    expect(Object.keys(policy.actions).sort()).toEqual([...operationNames].sort());
+  });
+
+  it('applies the defaults: expires 15m, reason optional, reveal_password never, channels anywhere', () => {
+    const text = `${roles}actions:\n  delete-peer: { request: [oncall], approvals: 1, approve: [approver] }\n`;
+    const policy = parsePolicy(text, 'p');
+    expect(policy.actions['delete-peer']).toEqual({
+      request: ['oncall'],
+      approve: ['approver'],
+      approvals: 1,
+      expiresMs: 15 * 60_000,
+      reasonRequired: false,
+    });
+    expect(policy.revealPassword).toBe('never');
+    expect(policy.channels).toBeUndefined();
+    expect(policy.actions['revoke-grant']).toBeUndefined();
+  });
+
+  it('reads expires, reason and reveal_password when given', () => {
+    const policy = parsePolicy(
+      `${roles}actions:
+  revoke-grant: { request: [oncall], approvals: 1, approve: [approver], expires: 2h, reason: required }
+reveal_password: requester
+`,
+      'p',
+    );
+    expect(policy.actions['revoke-grant']).toMatchObject({ expiresMs: 7_200_000, reasonRequired: true });
+    expect(policy.revealPassword).toBe('requester');
+  });
+
+  it('allows empty roles and actions (then nothing is allowed)', () => {
+    expect(parsePolicy('roles: {}\nactions: {}\n', 'p')).toEqual({
+      roles: {},
+      channels: undefined,
+      actions: {},
+      revealPassword: 'never',
+    });
+  });
+});
+
+describe('parsePolicy: each problem names its path in the file', () => {
+  const cases: [string, string, string][] = [
+    [
+      'an unknown key',
+      `${roles}actions:\n  delete-peer: { request: [oncall], approvals: 0, approvers: [approver] }\n`,
+      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason (line 5)',
+    ],
+    [
+      'an unknown top-level key',
+      `${roles}actions: {}\nreveal_passwords: never\n`,
+      'reveal_passwords: unknown key; allowed here: roles, channels, actions, reveal_password (line 5)',
+    ],
+    [
+      'an unknown action name',
+      `${roles}actions:\n  revoke-acess: { request: [oncall], approvals: 0 }\n`,
+      'actions.revoke-acess: unknown action; valid actions are revoke-access, rotate-credentials, delete-peer, revoke-grant (line 5)',
+    ],
+    [
+      'a role that roles does not define',
+      `${roles}actions:\n  revoke-grant: { request: [oncall], approvals: 1, approve: [approver, admin] }\n`,
+      'actions.revoke-grant.approve.1: unknown role "admin"; defined roles: oncall, approver (line 5)',
+    ],
+    [
+      'a negative approvals',
+      `${roles}actions:\n  delete-peer: { request: [oncall], approvals: -1 }\n`,
+      'actions.delete-peer.approvals: expected a whole number ≥ 0 (line 5)',
+    ],
+    [
+      'approvals above 5',
+      `${roles}actions:\n  delete-peer: { request: [oncall], approvals: 6, approve: [approver] }\n`,
+      'actions.delete-peer.approvals: expected a whole number ≤ 5 (line 5)',
+    ],
+    [
+      'approvals that is not whole',
+      `${roles}actions:\n  delete-peer: { request: [oncall], approvals: 1.5, approve: [approver] }\n`,
+      'actions.delete-peer.approvals: expected a whole number, got 1.5 (line 5)',
+    ],
+    [
+      'approvals missing',
+      `${roles}actions:\n  delete-peer: { request: [oncall] }\n`,
+      'actions.delete-peer.approvals: missing (expected a number) (line 5)',
+    ],
+    [
+      'a bad duration',
+      `${roles}actions:\n  delete-peer: { request: [oncall], approvals: 0, expires: 15 minutes }\n`,
+      'actions.delete-peer.expires: expected a duration such as 30s, 15m, 2h or 1d, got "15 minutes" (line 5)',
+    ],
+    [
+      'a bad user ID',
+      'roles:\n  oncall:\n    users: [U0123ABCD, alice]\nactions: {}\n',
+      'roles.oncall.users.1: expected a Slack user ID such as U0123ABCD, got "alice" (line 3)',
+    ],
+    [
+      'a lower-case user ID',
+      'roles:\n  oncall: { users: [u0123abcd] }\nactions: {}\n',
+      'roles.oncall.users.0: expected a Slack user ID such as U0123ABCD, got "u0123abcd" (line 2)',
+    ],
+    [
+      'a bad user-group ID',
+      'roles:\n  oncall: { usergroups: [oncall-team] }\nactions: {}\n',
+      'roles.oncall.usergroups.0: expected a Slack user-group ID such as S0ONCALL1, got "oncall-team" (line 2)',
+    ],
+    [
+      'approve missing when approvals is 1 or more',
+      `${roles}actions:\n  revoke-grant: { request: [oncall], approvals: 1 }\n`,
+      'actions.revoke-grant.approve: required when approvals is 1: list the roles that may approve (line 5)',
+    ],
+    [
+      'an empty approve when approvals is 1 or more',
+      `${roles}actions:\n  revoke-grant: { request: [oncall], approvals: 2, approve: [] }\n`,
+      'actions.revoke-grant.approve: required when approvals is 2: list the roles that may approve (line 5)',
+    ],
+    [
+      'an empty request list',
+      `${roles}actions:\n  revoke-access: { request: [], approvals: 0 }\n`,
+      'actions.revoke-access.request: expected at least one role that may request this action (line 5)',
+    ],
+    [
+      'a bad reason setting',
+      `${roles}actions:\n  revoke-access: { request: [oncall], approvals: 0, reason: always }\n`,
+      'actions.revoke-access.reason: expected one of required, optional, got "always" (line 5)',
+    ],
+    [
+      'a bad reveal_password',
+      `${roles}actions: {}\nreveal_password: always\n`,
+      'reveal_password: expected one of never, requester, got "always" (line 5)',
+    ],
+    [
+      'a channel entry that is neither an ID nor a name glob',
+      `${roles}channels: [C0INCIDENT1, "#incidents"]\nactions: {}\n`,
+      'channels.1: expected a channel ID such as C0INCIDENT1 or a lower-case channel name glob such as inc-*, got "#incidents" (line 4)',
+    ],
+    [
+      'an empty channels list',
+      `${roles}channels: []\nactions: {}\n`,
+      'channels: expected at least one channel; remove channels to allow requests anywhere (line 4)',
+    ],
+    ['a missing actions key', roles, 'actions: missing (expected a mapping)'],
+    ['an empty file', '', '(top level): expected a mapping, got nothing'],
+    [
+      'a role given as a list instead of a mapping',
+      'roles:\n  oncall: [U0123ABCD]\nactions: {}\n',
+      'roles.oncall: expected a mapping, got a list (line 2)',
+    ],
+  ];
+
+  it.each(cases)('%s', (_name, text, problem) => {
+    expect(problemsOf(text)).toEqual([problem]);
+  });
+
+  it('reports both the typo and the key it leaves missing', () => {
+    expect(
+      problemsOf(`${roles}actions:\n  delete-peer: { request: [oncall], approvals: 1, approvers: [approver] }\n`),
+    ).toEqual([
+      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason (line 5)',
+      'actions.delete-peer.approve: required when approvals is 1: list the roles that may approve (line 5)',
+    ]);
+  });
+
+  it('lists every problem together, in one error whose message names the source', () => {
+    const text = `roles:
+  oncall:
+    users: [alice]
+    usergroup: [S0ONCALL1]
+actions:
+  revoke-acess: { request: [oncall], approvals: 0 }
+  delete-peer: { request: [oncal], approvals: -1, approvers: [oncall] }
+  rotate-credentials: { request: [oncall], approvals: 1, expires: soon }
+`;
+    let error: unknown;
+    try {
+      parsePolicy(text, 'config/policy.yml');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(PolicyError);
+    const { problems, message } = error as PolicyError;
+    expect(problems).toEqual([
+      'roles.oncall.users.0: expected a Slack user ID such as U0123ABCD, got "alice" (line 3)',
+      'roles.oncall.usergroup: unknown key; allowed here: users, usergroups (line 4)',
+      'actions.delete-peer.request.0: unknown role "oncal"; defined roles: oncall (line 7)',
+      'actions.delete-peer.approvals: expected a whole number ≥ 0 (line 7)',
+      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason (line 7)',
+      'actions.rotate-credentials.expires: expected a duration such as 30s, 15m, 2h or 1d, got "soon" (line 8)',
+      'actions.revoke-acess: unknown action; valid actions are revoke-access, rotate-credentials, delete-peer, revoke-grant (line 6)',
+    ]);
+    expect(message.split('\n')).toEqual([
+      'The policy config/policy.yml cannot be used:',
+      ...problems.map((problem) => `  - ${problem}`),
+    ]);
+    // Sentences, not zod's JSON.
+    expect(message).not.toMatch(/"code"|invalid_type|Invalid input/);
+  });
+
+  it('checks role references even when roles has errors of its own', () => {
+    expect(
+      problemsOf('roles:\n  oncall: { users: [bob] }\nactions:\n  revoke-access: { request: [ops], approvals: 0 }\n'),
+    ).toEqual([
+      'roles.oncall.users.0: expected a Slack user ID such as U0123ABCD, got "bob" (line 2)',
+      'actions.revoke-access.request.0: unknown role "ops"; defined roles: oncall (line 4)',
+    ]);
+  });
+
+  it('says so when no roles are defined at all', () => {
+    expect(problemsOf('actions:\n  revoke-access: { request: [oncall], approvals: 0 }\n')).toEqual([
+      'roles: missing (expected a mapping)',
+      'actions.revoke-access.request.0: unknown role "oncall"; no roles are defined under roles (line 2)',
+    ]);
+  });
+});
+
+describe('parsePolicy: YAML syntax', () => {
+  it('reports a syntax error with its line and column', () => {
+    const problems = problemsOf('roles: {}\nactions:\n  revoke-access: { request: [oncall, approvals: 0 }\n');
+    expect(problems[0]).toMatch(/^line 3, column \d+: /);
+    for (const problem of problems) expect(problem).toMatch(/^line \d+, column \d+: \S/);
+    expect(problemsOf('roles: {}\nactions: [1\nx: 2\n')).toEqual([
+      'line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ]);
+  });
+
+  it('refuses a key given twice, which would otherwise hide one of the rules', () => {
+    const text = `${roles}actions:
+  delete-peer: { request: [oncall], approvals: 2, approve: [approver] }
+  delete-peer: { request: [oncall], approvals: 0 }
+`;
+    expect(problemsOf(text)).toEqual(['line 6, column 3: Map keys must be unique']);
+  });
+});
+
+describe('loadPolicy', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'twokey-policy-'));
+
+  it('reads and validates a file, naming the file in its errors', () => {
+    const path = join(directory, 'bad.yml');
+    writeFileSync(path, 'roles: {}\nactions: {}\nextra: true\n');
+    expect(() => loadPolicy(path)).toThrow(
+      `The policy ${path} cannot be used:\n  - extra: unknown key; allowed here: roles, channels, actions, reveal_password (line 3)`,
+    );
+  });
+
+  it('says which path was tried when the file is missing, and names the template', () => {
+    const path = join(directory, 'missing.yml');
+    let error: unknown;
+    try {
+      loadPolicy(path);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(PolicyError);
+    expect((error as PolicyError).problems).toEqual([
+      `no file at ${path}; copy policy.example.yml (the template) there and edit it, or set POLICY_FILE`,
+    ]);
+  });
+
+  it('reports a path it cannot read as a file', () => {
+    expect(() => loadPolicy(directory)).toThrow(`cannot read ${directory}: EISDIR`);
+  });
+});

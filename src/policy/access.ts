@@ -89,12 +89,12 @@ function roleRefusal(
   const what = act === 'request' ? operation : `${operation} requests`;
   const failed = who.unresolved.filter((group) => group.roles.some((role) => roles.includes(role)));
   if (failed.length) {
-    const groups = `user group${failed.length > 1 ? 's' : ''} ${failed.map((group) => group.usergroup).join(', ')}`;
+    const groups = failed.map((group) => `${group.usergroup} (Slack said: ${group.error})`).join(', ');
     return {
       reason: 'roles_unavailable',
       message:
-        `twokey could not look up ${groups}, so it cannot confirm your roles ` +
-        `to ${act} ${what}; try again in a moment.`,
+        `twokey could not look up user group${failed.length > 1 ? 's' : ''} ${groups}, so it cannot confirm your roles ` +
+        `to ${act} ${what}; try again in a moment, or ask an admin if it keeps failing.`,
     };
   }
   const needs = roles.length

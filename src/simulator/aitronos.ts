@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { findRoute, jsonResponse, noContent, statusText, statusWords, type Route, type SimResponse, type VendorSimulation } from './http';
+import {
+  findRoute,
+  jsonResponse,
+  noContent,
+  statusText,
+  statusWords,
+  type Route,
+  type SimResponse,
+  type VendorSimulation,
+} from './http';
 import type { SimulatorState } from './state';
 
 interface ErrorInfo {

@@ -1,4 +1,13 @@
-import { findRoute, jsonResponse, noContent, statusText, statusWords, type Route, type SimResponse, type VendorSimulation } from './http';
+import {
+  findRoute,
+  jsonResponse,
+  noContent,
+  statusText,
+  statusWords,
+  type Route,
+  type SimResponse,
+  type VendorSimulation,
+} from './http';
 import type { Removal, SimulatorState } from './state';
 
 /** Every scope the simulated Altostrat checks; the default token holds them all. */
@@ -11,7 +20,11 @@ function errorType(status: number): string {
 }
 
 /** Altostrat's documented `{type, code, message, doc_url}`. */
-function altostratError(status: number, code = statusWords(status).join('_'), message = `${statusText(status)}.`): SimResponse {
+function altostratError(
+  status: number,
+  code = statusWords(status).join('_'),
+  message = `${statusText(status)}.`,
+): SimResponse {
   return jsonResponse(status, {
     type: errorType(status),
     code,

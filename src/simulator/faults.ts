@@ -75,10 +75,9 @@ export class FaultSet {
 
   /** The action of the first fault that applies to `call`, counting it against that fault's `times`. */
   take(call: CallKey): FaultAction | undefined {
-    const fault = this.faults.find(
-      (candidate) =>
-        matchesFilter(candidate, call) && (candidate.probability === undefined || this.random() < candidate.probability),
-    );
+    const applies = (fault: Fault) =>
+      matchesFilter(fault, call) && (fault.probability === undefined || this.random() < fault.probability);
+    const fault = this.faults.find(applies);
     if (!fault) return undefined;
     fault.applied += 1;
     if (fault.times !== undefined && fault.applied >= fault.times) this.remove(fault.id);

@@ -49,7 +49,8 @@ export function describeSeed(seed: SimulatorSeed): string[] {
       (site) => `Altostrat ${labelled('site', site.id, site.name)} — ${listed('transient sessions', site.sessions)}`,
     ),
     ...seed.vpnInstances.map(
-      (instance) => `Altostrat ${labelled('VPN instance', instance.id, instance.name)} — ${listed('peers', instance.peers)}`,
+      (instance) =>
+        `Altostrat ${labelled('VPN instance', instance.id, instance.name)} — ${listed('peers', instance.peers)}`,
     ),
     ...seed.organizations.map(
       (org) => `Aitronos ${labelled('organization', org.id, org.name)} — ${listed('grants', org.grants)}`,

@@ -61,6 +61,21 @@ type Answer = SimResponse | 'reset';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+interface Delivered {
+  end: CallEnd;
+  status?: number;
+}
+
+/** Sends the answer, or cuts the connection for a reset. */
+function deliver(req: IncomingMessage, res: ServerResponse, answer: Answer): Delivered {
+  if (answer === 'reset') {
+    req.socket.destroy();
+    return { end: 'reset' };
+  }
+  writeResponse(res, answer);
+  return { end: 'answered', status: answer.status };
+}
+
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
@@ -148,23 +163,14 @@ class VendorSimulator implements Simulator {
     });
     req.resume();
 
-    let end: CallEnd = 'answered';
-    let answer: Answer | undefined;
+    let delivered: Delivered;
     try {
-      answer = await this.answer(key, segments, vendor, record, gone.signal);
+      delivered = deliver(req, res, await this.answer(key, segments, vendor, record, gone.signal));
     } catch (error) {
-      if (gone.signal.aborted) end = 'aborted';
-      else answer = this.failure(error);
+      delivered = gone.signal.aborted ? { end: 'aborted' } : deliver(req, res, this.failure(error));
     }
-    if (answer === 'reset') {
-      req.socket.destroy();
-      end = 'reset';
-    } else if (answer) {
-      writeResponse(res, answer);
-    }
-    const status = answer === 'reset' ? undefined : answer?.status;
-    this.calls.finish(record, end, status);
-    this.options.logger?.debug('simulator call', { ...key, status, end, ms: Date.now() - record.receivedAt });
+    this.calls.finish(record, delivered.end, delivered.status);
+    this.options.logger?.debug('simulator call', { ...key, ...delivered, ms: Date.now() - record.receivedAt });
   }
 
   private async answer(

@@ -29,7 +29,14 @@ const KEEP_ALIVE_MS = 4_000;
 const CONNECTIONS = 32;
 
 // The connection never opened, so the vendor certainly did not receive the request.
-const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const notSentCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 // The connection broke after it opened: the vendor may have received the request.
 const connectionLostCodes = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET']);
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -65,7 +72,13 @@ function transportError(vendor: VendorName, error: unknown, timeoutMs: number, t
   }
   if (code !== undefined && closedCodes.has(code)) {
     // Sent after close() (the bot is shutting down): nothing went out, and trying again cannot help.
-    return new VendorError({ vendor, kind: 'connection', message: 'the client is closed', retryable: false, outcome: 'failed' });
+    return new VendorError({
+      vendor,
+      kind: 'connection',
+      message: 'the client is closed',
+      retryable: false,
+      outcome: 'failed',
+    });
   }
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
     return new VendorError({

@@ -152,7 +152,7 @@ describe('decideRequest', () => {
         allowed: false,
         reason: 'roles_unavailable',
         message:
-          'twokey could not look up user group S0ONCALL1, so it cannot confirm your roles to request delete-peer; try again in a moment.',
+          'twokey could not look up user group S0ONCALL1 (Slack said: missing_scope), so it cannot confirm your roles to request delete-peer; try again in a moment, or ask an admin if it keeps failing.',
       },
     ],
     [
@@ -165,7 +165,7 @@ describe('decideRequest', () => {
         allowed: false,
         reason: 'roles_unavailable',
         message:
-          'twokey could not look up user groups S0ONCALL1, S0ADMINS, so it cannot confirm your roles to request revoke-grant; try again in a moment.',
+          'twokey could not look up user groups S0ONCALL1 (Slack said: missing_scope), S0ADMINS (Slack said: missing_scope), so it cannot confirm your roles to request revoke-grant; try again in a moment, or ask an admin if it keeps failing.',
       },
     ],
     [
@@ -245,7 +245,7 @@ describe('decideApproval', () => {
         counts: false,
         reason: 'roles_unavailable',
         message:
-          'twokey could not look up user group S0APPROVERS, so it cannot confirm your roles to approve rotate-credentials requests; try again in a moment.',
+          'twokey could not look up user group S0APPROVERS (Slack said: fatal_error), so it cannot confirm your roles to approve rotate-credentials requests; try again in a moment, or ask an admin if it keeps failing.',
       },
     ],
     [
@@ -295,7 +295,7 @@ describe('mayDeny', () => {
         allowed: false,
         reason: 'roles_unavailable',
         message:
-          'twokey could not look up user group S0APPROVERS, so it cannot confirm your roles to deny delete-peer requests; try again in a moment.',
+          'twokey could not look up user group S0APPROVERS (Slack said: fatal_error), so it cannot confirm your roles to deny delete-peer requests; try again in a moment, or ask an admin if it keeps failing.',
       },
     ],
     [

@@ -22,7 +22,13 @@ afterEach(async () => {
 describe('/__simulator control routes', () => {
   test('POST /faults adds a fault that vendor calls then meet', async () => {
     const added = await rawCall(url, 'POST', '/__simulator/faults', {
-      body: { vendor: 'altostrat', method: 'delete', path: '/transient-accesses/', times: 1, action: { type: 'status', status: 500 } },
+      body: {
+        vendor: 'altostrat',
+        method: 'delete',
+        path: '/transient-accesses/',
+        times: 1,
+        action: { type: 'status', status: 500 },
+      },
     });
     expect(added).toMatchObject({
       status: 201,

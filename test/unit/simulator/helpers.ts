@@ -18,11 +18,9 @@ export async function rawCall(
   const headers: Record<string, string> = {};
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await request(`${baseUrl}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-  });
+  const { body: given } = options;
+  const body = typeof given === 'string' || given === undefined ? given : JSON.stringify(given);
+  const response = await request(`${baseUrl}${path}`, { method, headers, body });
   const text = await response.body.text();
   let json: unknown;
   try {

@@ -27,7 +27,10 @@ describe('demoSeed', () => {
       ...demoSeed.organizations.flatMap((org) => [org.id, ...org.grants]),
     ];
     for (const id of ids) expect(text).toContain(id);
-    expect(lines[0]).toMatch(/^Altostrat site d290f1ee-6c54-4b01-90e6-d701748f0851 \(Cape Town edge\) — transient sessions: /);
+    expect(lines[0]).toBe(
+      'Altostrat site d290f1ee-6c54-4b01-90e6-d701748f0851 (Cape Town edge) — transient sessions: ' +
+        'f0e9d8c7-b6a5-4f3e-8d1c-0b9a8e7f6d5c, 3b241101-e2bb-4255-8caf-4136c566a962',
+    );
   });
 
   test('describeSeed says when a parent is empty', () => {

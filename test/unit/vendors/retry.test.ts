@@ -3,11 +3,23 @@ import { retryDelay } from '../../../src/vendors/http';
 import type { RetryPolicy, VendorCall } from '../../../src/vendors/types';
 
 const policy: RetryPolicy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };
-const remove: VendorCall = { vendor: 'altostrat', method: 'DELETE', path: '/vpn/instances/i/peers/p', idempotent: true };
-const rotate: VendorCall = { vendor: 'altostrat', method: 'POST', path: '/control-plane/s/credentials', idempotent: false };
+const remove: VendorCall = { vendor: 'altostrat', method: 'DELETE', path: '/vpn/i/peers/p', idempotent: true };
+const rotate: VendorCall = {
+  vendor: 'altostrat',
+  method: 'POST',
+  path: '/control-plane/s/credentials',
+  idempotent: false,
+};
 
 function failure(fields: Partial<VendorErrorFields>): VendorError {
-  return new VendorError({ vendor: 'altostrat', kind: 'http', message: 'x', retryable: true, outcome: 'unknown', ...fields });
+  return new VendorError({
+    vendor: 'altostrat',
+    kind: 'http',
+    message: 'x',
+    retryable: true,
+    outcome: 'unknown',
+    ...fields,
+  });
 }
 
 const serverError = failure({ status: 503 });

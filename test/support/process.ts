@@ -72,7 +72,7 @@ export class BotProcess {
 
   /** Resolves with how the process ended; rejects at the deadline, quoting its output so far. */
   waitForExit(timeoutMs = 10_000): Promise<ProcessExit> {
-    return withDeadline(this.exited, timeoutMs, `the bot process to exit (stdout: ${this.stdout}, stderr: ${this.stderr})`).catch(
+    return withDeadline(this.exited, timeoutMs, 'the bot process to exit').catch(
       (error: unknown) => {
         throw new Error(`${(error as Error).message}\nstdout so far:\n${this.stdout}\nstderr so far:\n${this.stderr}`);
       },
@@ -132,12 +132,12 @@ export function parseJsonLine(line: string): Record<string, unknown> | undefined
   }
 }
 
-/** A TCP port free right now: listen on port 0, note the port, close. */
+/** A TCP port free right now on every interface (where the bot listens): listen on port 0, note the port, close. */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -1,0 +1,288 @@
+/**
+ * The process as an admin meets it: `node dist/index.js` (what `npm start` runs) spawned with
+ * an environment the test sets in full (nothing inherited, working directory a fresh temp dir
+ * so no stray `.env` is read), its stdout, stderr and exit code collected with deadlines.
+ */
+import fs from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createSimulator, type Simulator } from '../../src/simulator';
+import { FakeSlack } from '../support/fake-slack';
+import { ids, immediatePolicy, incidentChannel, messageText, users } from '../support/harness';
+import { BotProcess, freePort, killAllBotProcesses, parseJsonLine, type ProcessExit } from '../support/process';
+import { postToSlackEndpoint, slashCommandBody } from '../support/signing';
+
+const secrets = {
+  botToken: 'xoxb-startup-bot-token-4d9e2a',
+  signingSecret: 'startup-signing-secret-8c31f7',
+  altostratToken: 'startup-altostrat-token-51be0c',
+  aitronosToken: 'startup-aitronos-token-a7d3e6',
+};
+
+let slack: FakeSlack;
+let simulator: Simulator;
+let vendorUrl: string;
+let dir: string;
+
+beforeAll(async () => {
+  slack = new FakeSlack({ botToken: secrets.botToken });
+  await slack.start();
+  simulator = createSimulator({
+    seed: {
+      sites: [{ id: ids.site, name: 'Test site', sessions: [ids.session(1), ids.session(2)] }],
+      vpnInstances: [],
+      organizations: [],
+    },
+    tokens: { altostrat: secrets.altostratToken, aitronos: secrets.aitronosToken },
+  });
+  vendorUrl = await simulator.start(0);
+});
+
+afterAll(async () => {
+  await killAllBotProcesses();
+  await simulator?.stop();
+  await slack?.stop();
+});
+
+beforeEach(() => {
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'twokey-startup-')));
+});
+
+afterEach(async () => {
+  // Even when a test failed half-way, no bot process outlives it.
+  await killAllBotProcesses();
+  slack.reset();
+  simulator.reset();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A complete, valid HTTP-mode environment pointing at the fakes; `undefined` in `changes` removes a variable. */
+function environment(changes: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    SLACK_BOT_TOKEN: secrets.botToken,
+    SLACK_SIGNING_SECRET: secrets.signingSecret,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    ALTOSTRAT_API_URL: vendorUrl,
+    ALTOSTRAT_API_TOKEN: secrets.altostratToken,
+    AITRONOS_API_URL: vendorUrl,
+    AITRONOS_API_TOKEN: secrets.aitronosToken,
+    POLICY_FILE: path.join(dir, 'policy.yml'),
+    DATABASE_URL: path.join(dir, 'twokey.db'),
+    ...changes,
+  };
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+function writePolicy(text: string = immediatePolicy): void {
+  fs.writeFileSync(path.join(dir, 'policy.yml'), text);
+}
+
+/** Starts the bot with `env`, expects it to refuse to start, and returns how it ended. */
+async function failedStart(env: Record<string, string>): Promise<ProcessExit> {
+  const exit = await BotProcess.spawn({ cwd: dir, env }).waitForExit(10_000);
+  expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 1, signal: null });
+  return exit;
+}
+
+/** What an admin must be able to read: one message, no stack trace, nothing on stdout. */
+function expectOneCleanMessage(exit: ProcessExit): void {
+  expect(exit.stderr.match(/twokey cannot start/g)).toHaveLength(1);
+  expect(exit.stderr.startsWith('twokey cannot start')).toBe(true);
+  expect(exit.stderr).not.toMatch(/^\s+at /m);
+  expect(exit.stderr).not.toMatch(/Error:|ZodError|node:internal/);
+  expect(exit.stdout).toBe('');
+}
+
+/** The variables named in a configuration error, one `  - NAME: …` line each. */
+function problemVariables(stderr: string): string[] {
+  return [...stderr.matchAll(/^\s+- ([A-Z_]+): /gm)].map((match) => match[1]!).sort();
+}
+
+describe('a bad environment stops start-up with one message listing every problem', () => {
+  test('HTTP mode: missing bot token and signing secret, a port and a URL that do not parse', async () => {
+    writePolicy();
+    const exit = await failedStart(
+      environment({
+        SLACK_BOT_TOKEN: undefined,
+        SLACK_SIGNING_SECRET: undefined,
+        PORT: 'abc',
+        ALTOSTRAT_API_URL: 'not a url',
+      }),
+    );
+    expectOneCleanMessage(exit);
+    expect(problemVariables(exit.stderr)).toEqual(['ALTOSTRAT_API_URL', 'PORT', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+    expect(exit.stderr).toMatch(/SLACK_SIGNING_SECRET: .*HTTP mode/);
+    // Valid secrets given alongside are never echoed.
+    for (const secret of [secrets.signingSecret, secrets.altostratToken, secrets.aitronosToken]) {
+      expect(exit.stderr).not.toContain(secret);
+    }
+  });
+
+  test('Socket Mode: malformed tokens and settings are named, their values never printed', async () => {
+    writePolicy();
+    const exit = await failedStart(
+      environment({
+        SLACK_BOT_TOKEN: 'not-a-token',
+        SLACK_APP_TOKEN: 'sekrit-app-value',
+        // In Socket Mode the signing secret is optional: its absence is not a problem.
+        SLACK_SIGNING_SECRET: undefined,
+        AITRONOS_API_TOKEN: undefined,
+        VENDOR_RETRIES: '9',
+        LOG_LEVEL: 'verbose',
+        DATABASE_URL: 'mysql://twokey:sekrit-db-password@db.internal/twokey',
+      }),
+    );
+    expectOneCleanMessage(exit);
+    expect(problemVariables(exit.stderr)).toEqual([
+      'AITRONOS_API_TOKEN',
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'SLACK_APP_TOKEN',
+      'SLACK_BOT_TOKEN',
+      'VENDOR_RETRIES',
+    ]);
+    for (const value of ['not-a-token', 'sekrit-app-value', 'sekrit-db-password', secrets.altostratToken]) {
+      expect(exit.stderr).not.toContain(value);
+    }
+  });
+
+  test('a variable set to blanks counts as unset', async () => {
+    writePolicy();
+    const exit = await failedStart(environment({ SLACK_BOT_TOKEN: '   ' }));
+    expectOneCleanMessage(exit);
+    expect(problemVariables(exit.stderr)).toEqual(['SLACK_BOT_TOKEN']);
+    expect(exit.stderr).toMatch(/SLACK_BOT_TOKEN: is not set/);
+  });
+});
+
+describe('a bad policy stops start-up', () => {
+  test('every problem is named by its path in the file', async () => {
+    writePolicy(`
+roles:
+  oncall:
+    users: [U0123ABCD]
+  admin:
+    users: [U0789IJKL]
+actions:
+  revoke-access:      { request: [oncall, oncal], approvals: 0 }
+  revoke-grant:       { request: [oncall], approvals: 1, approvers: [admin] }
+  delete-peer:        { request: [oncall, admin], approvals: -1 }
+  reboot-site:        { request: [admin], approvals: 0 }
+reveal_password: always
+`);
+    const exit = await failedStart(environment());
+    expectOneCleanMessage(exit);
+    expect(exit.stderr).toContain(path.join(dir, 'policy.yml'));
+    const problems = exit.stderr.split('\n').filter((line) => /^\s+- /.test(line));
+    const paths = problems.map((line) => /^\s+- ([^:]+):/.exec(line)?.[1]);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'actions.revoke-access.request.1',
+        'actions.revoke-grant.approvers',
+        'actions.delete-peer.approvals',
+        'actions.reboot-site',
+        'reveal_password',
+      ]),
+    );
+    expect(problems.find((line) => line.includes('actions.delete-peer.approvals'))).toMatch(/whole number ≥ 0/);
+    expect(problems.find((line) => line.includes('actions.revoke-access.request.1'))).toMatch(/unknown role "oncal"/);
+  });
+
+  test('YAML that does not parse is reported with its line, not a stack trace', async () => {
+    writePolicy('roles:\n  oncall: [U0123ABCD\nactions: {}\n');
+    const exit = await failedStart(environment());
+    expectOneCleanMessage(exit);
+    expect(exit.stderr).toContain(path.join(dir, 'policy.yml'));
+    expect(exit.stderr).toMatch(/line \d+, column \d+/);
+  });
+
+  test('a missing policy file is named with its full path (the default ./policy.yml in the working directory)', async () => {
+    const exit = await failedStart(environment({ POLICY_FILE: undefined }));
+    expectOneCleanMessage(exit);
+    expect(exit.stderr).toContain(`no file at ${path.join(dir, 'policy.yml')}`);
+    expect(exit.stderr).toContain('POLICY_FILE');
+  });
+});
+
+test('a port already in use stops start-up with a message naming it', async () => {
+  writePolicy();
+  const holder: Server = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, () => resolve()));
+  try {
+    const port = (holder.address() as { port: number }).port;
+    const exit = await failedStart(environment({ PORT: String(port) }));
+    expect(exit.stderr).toMatch(new RegExp(`twokey cannot start: .*EADDRINUSE.*${port}`));
+    expect(exit.stderr).not.toMatch(/^\s+at /m);
+  } finally {
+    await new Promise<void>((resolve) => holder.close(() => resolve()));
+  }
+});
+
+test('HTTP mode: serves /healthz and signed commands, keeps secrets out of its logs, and exits 0 on SIGTERM', async () => {
+  writePolicy();
+  const port = await freePort();
+  const env = environment({ PORT: String(port), LOG_LEVEL: 'debug' });
+  const bot = BotProcess.spawn({ cwd: dir, env });
+
+  const serving = await bot.waitForLog((entry) => entry.msg === 'twokey is serving Slack');
+  expect(serving).toMatchObject({ level: 'info', mode: 'http', port });
+
+  const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+  expect(health.status).toBe(200);
+  expect(await health.text()).toBe('ok');
+
+  const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  const command = (name: string, text: string, responseUrlId: string, userId: string = users.oncall) =>
+    slashCommandBody({
+      command: name,
+      text,
+      user_id: userId,
+      channel_id: incidentChannel.id,
+      channel_name: incidentChannel.name,
+      response_url: slack.responseUrl(responseUrlId, { channel: incidentChannel.id, user: userId }),
+    });
+
+  // /twokey help, for anyone, privately through the response_url.
+  const help = await postToSlackEndpoint(eventsUrl, command('/twokey', 'help', 'startup-help', users.stranger), secrets.signingSecret);
+  expect(help.status).toBe(200);
+  const helpResponse = await slack.waitForResponse('startup-help');
+  expect(helpResponse).toMatchObject({ status: 200, body: { response_type: 'ephemeral' } });
+  expect(messageText(helpResponse)).toContain('twokey commands');
+  expect(slack.ephemerals(users.stranger)).toHaveLength(1);
+  expect(slack.messages(incidentChannel.id)).toEqual([]);
+
+  // A request signed with another secret is refused: the process checks with SLACK_SIGNING_SECRET.
+  const forged = await postToSlackEndpoint(eventsUrl, command('/twokey', 'help', 'startup-forged'), 'some-other-secret');
+  expect(forged.status).toBe(401);
+
+  // An operation reaches the vendor at ALTOSTRAT_API_URL with ALTOSTRAT_API_TOKEN, and the result the channel.
+  const revoke = await postToSlackEndpoint(
+    eventsUrl,
+    command('/revoke-access', `${ids.site} ${ids.session(1)} startup check`, 'startup-revoke'),
+    secrets.signingSecret,
+  );
+  expect(revoke.status).toBe(200);
+  await slack.waitForMessage(incidentChannel.id, (m) => messageText(m).includes(ids.session(1)), { timeoutMs: 8_000 });
+  expect(simulator.state.hasSession(ids.site, ids.session(1))).toBe(false);
+  expect(simulator.calls.list().map((call) => [call.method, call.authorization])).toEqual([['DELETE', 'valid']]);
+  expect(slack.responses('startup-forged')).toEqual([]);
+  expect(fs.existsSync(env.DATABASE_URL!)).toBe(true);
+
+  bot.signal('SIGTERM');
+  const exit = await bot.waitForExit(10_000);
+  expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+
+  // Every line on stdout is a structured log line, and none carries a secret.
+  const lines = bot.stdoutLines();
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) {
+    expect(parseJsonLine(line)).toMatchObject({ time: expect.any(String), level: expect.any(String), msg: expect.any(String) });
+  }
+  for (const secret of Object.values(secrets)) {
+    expect(exit.stdout).not.toContain(secret);
+    expect(exit.stderr).not.toContain(secret);
+  }
+  expect(exit.stderr).not.toMatch(/^\s+at /m);
+});

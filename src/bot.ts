@@ -4,18 +4,30 @@ import { secretValues } from './config';
 import { loadPolicy } from './policy/load';
 import { RoleResolver } from './policy/roles';
 import { createSlackTransport } from './slack/app';
+import { slackMessenger } from './slack/messenger';
 import { openStore } from './store';
 import { Twokey } from './twokey';
 import { createVendorClients } from './vendors';
 
+const defaultSweepIntervalMs = 5_000;
+
 export interface RunningBot {
   /** The HTTP port in HTTP mode. */
   port?: number;
+  core: Twokey;
   stop(): Promise<void>;
 }
 
 /** Loads the policy, opens the store, builds the core and serves Slack: everything `npm start` does after reading the environment. */
-export async function startBot(config: Config, options: { logger?: Logger } = {}): Promise<RunningBot> {
+export interface BotOptions {
+  logger?: Logger;
+  /** The clock; tests move it to make requests expire. */
+  now?: () => Date;
+  /** How often overdue requests are expired. */
+  sweepIntervalMs?: number;
+}
+
+export async function startBot(config: Config, options: BotOptions = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const policy = loadPolicy(config.policyFile);
   const store = await openStore(config.database);
@@ -27,7 +39,8 @@ export async function startBot(config: Config, options: { logger?: Logger } = {}
       async (usergroup) => (await slack.usergroups.users.list({ usergroup })).users ?? [],
       { ttlMs: config.usergroupCacheTtlMs },
     );
-    return new Twokey({ policy, roles, store, vendors, concurrency: config.concurrency, logger });
+    const messenger = slackMessenger(slack);
+    return new Twokey({ policy, roles, store, vendors, messenger, concurrency: config.concurrency, logger, now: options.now });
   });
   const release = async () => {
     await vendors.close();
@@ -42,11 +55,45 @@ export async function startBot(config: Config, options: { logger?: Logger } = {}
   }
   logger.info('twokey is serving Slack', { mode: config.mode, port });
 
+  const { core } = transport;
+  // One process owns the SQLite file, so whatever it finds still executing was cut off.
+  await core.recoverInterrupted();
+  const sweeper = startSweeper(() => core.sweep(), options.sweepIntervalMs ?? defaultSweepIntervalMs, logger);
+
   return {
     port,
+    core,
     async stop() {
+      sweeper.stop();
       await transport.stop();
+      // Vendor calls under way finish and their outcomes are recorded before the store closes.
+      await core.drain(longestVendorCallMs(config));
       await release();
     },
   };
+}
+
+/** Runs `sweep` every `intervalMs`, never two at once. */
+function startSweeper(sweep: () => Promise<unknown>, intervalMs: number, logger: Logger): { stop(): void } {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweep()
+      .catch((error: unknown) => logger.error('expiry sweep failed', { error }))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+/** The longest one vendor call can take, retries and their waits included. */
+function longestVendorCallMs(config: Config): number {
+  return Math.max(
+    ...Object.values(config.vendors).map(
+      ({ timeoutMs, retry }) => timeoutMs * (retry.attempts + 1) + retry.maxDelayMs * retry.attempts,
+    ),
+  );
 }

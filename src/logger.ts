@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { LogLevel as BoltLogLevel } from '@slack/bolt';
 
@@ -41,7 +42,8 @@ function redactString(text: string, secrets: readonly string[]): string {
 /** A copy of `value` with secret keys and secret-looking strings replaced. */
 export function redact(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
   if (typeof value === 'string') return redactString(value, secrets);
-  if (value instanceof Error) {
+  // isNativeError also recognises errors made in another realm (a VM context, a worker).
+  if (value instanceof Error || types.isNativeError(value)) {
     return { name: value.name, message: redactString(value.message, secrets) };
   }
   if (value === null || typeof value !== 'object') return value;

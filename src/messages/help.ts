@@ -6,6 +6,9 @@ import type { Message } from './model';
 export const umbrellaSubcommands = [
   { usage: `${umbrellaCommand} help`, description: 'this list' },
   { usage: `${umbrellaCommand} whoami`, description: 'your roles and what you may do in this channel' },
+  { usage: `${umbrellaCommand} pending`, description: 'open requests in this channel, with links to their cards' },
+  { usage: `${umbrellaCommand} cancel <requestId>`, description: 'cancel your open request (admins: anyone’s)' },
+  { usage: `${umbrellaCommand} audit [n]`, description: 'the last n audit entries you may see (default 10)' },
 ] as const;
 
 export function helpMessage(): Message {

@@ -1,65 +1,108 @@
 import { formatDistanceStrict } from 'date-fns';
 import type { Operation } from '../operations/catalog';
 import { type ParsedCommand, maxTargets } from '../operations/grammar';
-import type { ExecutionOutcome, TargetOutcome } from '../requests/execute';
-import type { VendorError } from '../vendors/errors';
+import type { RequestStatus } from '../requests/lifecycle';
+import { operationOf } from '../requests/records';
+import type { RequestRecord, StoredTargetResult } from '../store/store';
 import { type VendorClients, vendorTitles } from '../vendors/types';
 import { code, escapeText, link, mention, plural, truncate } from './format';
 import type { Field, Message, TargetLine, Tone } from './model';
 
+type FailureFields = NonNullable<StoredTargetResult['error']>;
+
 // Keeps a 50-target result inside Block Kit's limits whatever the vendors answer.
 const maxVendorMessage = 300;
 
-/** Who asked for what, shared by results, dry runs and (later) approval cards. */
-export function requestFields(command: ParsedCommand, requesterId: string, requestId?: string): Field[] {
-  const { operation, parentId } = command;
+/** What a request is about, whether it is a command being previewed or a stored request. */
+export interface RequestSubject {
+  operation: Operation;
+  requesterId: string;
+  parentId?: string;
+  reason: string;
+  requestId?: string;
+}
+
+/** Who asked for what, shared by results, dry runs and approval cards. */
+export function requestFields(subject: RequestSubject): Field[] {
+  const { operation, parentId } = subject;
   const fields: Field[] = [
-    { label: 'Requested by', value: mention(requesterId) },
+    { label: 'Requested by', value: mention(subject.requesterId) },
     { label: 'Operation', value: `${code(operation.command)} (${operation.title.toLowerCase()})` },
   ];
   if (operation.parent && parentId) fields.push({ label: capitalize(operation.parent.noun), value: code(parentId) });
-  fields.push({ label: 'Reason', value: command.reason ? escapeText(command.reason) : '_none given_' });
-  if (requestId) fields.push({ label: 'Request', value: code(requestId) });
+  fields.push({ label: 'Reason', value: subject.reason ? escapeText(subject.reason) : '_none given_' });
+  if (subject.requestId) fields.push({ label: 'Request', value: code(subject.requestId) });
   return fields;
 }
 
-export function resultMessage(
-  command: ParsedCommand,
-  outcomes: readonly TargetOutcome[],
-  overall: ExecutionOutcome,
-  context: { requesterId: string; requestId: string; startedAt: Date; finishedAt: Date },
-): Message {
-  const { operation } = command;
-  const succeeded = outcomes.filter((outcome) => outcome.status === 'succeeded').length;
-  const unknown = outcomes.filter((outcome) => outcome.status === 'unknown').length;
-  const noun = operation.target.noun;
-  const tone: Tone = overall === 'succeeded' ? 'success' : unknown > 0 ? 'unknown' : overall === 'failed' ? 'failure' : 'partial';
-  const headline = {
-    succeeded: `${operation.title}: done for ${plural(outcomes.length, noun)}`,
-    failed: `${operation.title}: failed for ${outcomes.length === 1 ? `the ${noun}` : `all ${plural(outcomes.length, noun)}`}`,
-    partially_failed: `${operation.title}: ${succeeded} of ${plural(outcomes.length, noun)} done`,
-  }[overall];
-  const took = formatDistanceStrict(context.finishedAt, context.startedAt, { unit: 'second', roundingMethod: 'ceil' });
+export function subjectOf(request: RequestRecord): RequestSubject {
   return {
-    summary: headline,
-    tone,
-    title: headline,
-    fields: requestFields(command, context.requesterId, context.requestId),
-    targets: outcomes.map((outcome) => targetLine(operation, outcome)),
-    notes: [`Finished in ${took}.`],
+    operation: operationOf(request),
+    requesterId: request.requesterId,
+    parentId: request.parentId,
+    reason: request.reason,
+    requestId: request.id,
   };
 }
 
-function targetLine(operation: Operation, outcome: TargetOutcome): TargetLine {
-  if (outcome.status === 'succeeded') {
-    return { id: outcome.targetId, status: 'succeeded', text: `${code(outcome.targetId)} ${outcome.success.summary}` };
+const headlines: Partial<Record<RequestStatus, (title: string, noun: string, done: number, all: number) => string>> = {
+  succeeded: (title, noun, _done, all) => `${title}: done for ${plural(all, noun)}`,
+  failed: (title, noun, _done, all) => `${title}: failed for ${all === 1 ? `the ${noun}` : `all ${plural(all, noun)}`}`,
+  partially_failed: (title, noun, done, all) => `${title}: ${done} of ${plural(all, noun)} done`,
+  outcome_unknown: (title) => `${title}: outcome unknown`,
+};
+
+/** The headline and tone of a finished execution. */
+export function outcomeHeadline(request: RequestRecord): { text: string; tone: Tone } {
+  const operation = operationOf(request);
+  const results = request.results ?? [];
+  const done = results.filter((result) => result.status === 'succeeded').length;
+  const headline = headlines[request.status] ?? (() => `${operation.title}: ${request.status}`);
+  const unknown = request.status === 'outcome_unknown' || results.some((result) => result.status === 'unknown');
+  const tone: Tone =
+    request.status === 'succeeded' ? 'success' : unknown ? 'unknown' : request.status === 'failed' ? 'failure' : 'partial';
+  return { text: headline(operation.title, operation.target.noun, done, request.targetIds.length), tone };
+}
+
+/** A finished execution: every target with its outcome. */
+export function resultMessage(request: RequestRecord): Message {
+  const operation = operationOf(request);
+  const headline = outcomeHeadline(request);
+  const took =
+    request.startedAt && request.finishedAt
+      ? formatDistanceStrict(request.finishedAt, request.startedAt, { unit: 'second', roundingMethod: 'ceil' })
+      : undefined;
+  return {
+    summary: headline.text,
+    tone: headline.tone,
+    title: headline.text,
+    fields: requestFields(subjectOf(request)),
+    targets: targetLines(request, operation),
+    notes: took ? [`Finished in ${took}.`] : undefined,
+  };
+}
+
+/** One line per target: its outcome once known, or what will be done to it. */
+export function targetLines(request: RequestRecord, operation: Operation = operationOf(request)): TargetLine[] {
+  if (request.status === 'outcome_unknown' && !request.results) {
+    return request.targetIds.map((id) => ({
+      id,
+      status: 'unknown',
+      text: `${code(id)} outcome unknown — twokey stopped while the call was under way. Check the ${operation.target.noun} before running the command again.`,
+    }));
   }
-  const text = describeFailure(outcome.error, operation, outcome.call.idempotent);
-  return { id: outcome.targetId, status: outcome.status, text: `${code(outcome.targetId)} ${text}` };
+  if (!request.results) return request.targetIds.map((id) => ({ id, status: 'planned', text: code(id) }));
+  return request.results.map((result) => {
+    if (result.status === 'succeeded' || !result.error) {
+      return { id: result.targetId, status: result.status, text: `${code(result.targetId)} ${result.summary ?? 'done'}` };
+    }
+    const text = describeFailure(result.error, operation, result.idempotent);
+    return { id: result.targetId, status: result.status, text: `${code(result.targetId)} ${text}` };
+  });
 }
 
 /** The vendor's own words (status, code, message, trace ID or doc URL), then what they mean for on-call. */
-export function describeFailure(error: VendorError, operation: Operation, idempotent: boolean): string {
+export function describeFailure(error: FailureFields, operation: Operation, idempotent: boolean): string {
   const said = [error.status ? `*${error.status}*` : undefined, error.code ? code(error.code) : undefined]
     .filter(Boolean)
     .join(' ');
@@ -74,9 +117,9 @@ export function describeFailure(error: VendorError, operation: Operation, idempo
 }
 
 /** PRODUCT.md §4: what the failure means for the on-call engineer, and whether the outcome is known. */
-export function explainFailure(error: VendorError, operation: Operation, idempotent: boolean): string {
+export function explainFailure(error: FailureFields, operation: Operation, idempotent: boolean): string {
   const vendor = vendorTitles[error.vendor];
-  const attempts = error.attempts > 1 ? ` after ${plural(error.attempts, 'attempt')}` : '';
+  const attempts = (error.attempts ?? 1) > 1 ? ` after ${plural(error.attempts ?? 1, 'attempt')}` : '';
   const unknownOutcome = idempotent
     ? `The outcome is unknown; running the command again is safe.`
     : `The outcome is unknown: the ${operation.target.noun} may have been changed. Check it before trying again.`;
@@ -111,11 +154,12 @@ export function explainFailure(error: VendorError, operation: Operation, idempot
 
 export function dryRunMessage(command: ParsedCommand, vendors: VendorClients, requesterId: string): Message {
   const { operation } = command;
+  const subject = { operation, requesterId, parentId: command.parentId, reason: command.reason };
   return {
     summary: `Dry run of ${operation.command}: ${plural(command.targetIds.length, 'call')} would be made, none was.`,
     tone: 'info',
     title: `Dry run: ${operation.title.toLowerCase()}`,
-    fields: requestFields(command, requesterId),
+    fields: requestFields(subject),
     targets: command.targetIds.map((targetId) => {
       const call = operation.call(command.parentId, targetId);
       return { id: targetId, status: 'planned', text: code(`${call.method} ${vendors[call.vendor].baseUrl.replace(/\/$/, '')}${call.path}`) };

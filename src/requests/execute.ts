@@ -4,15 +4,10 @@ import { VendorError } from '../vendors/errors';
 import type { VendorClients, VendorCall } from '../vendors/types';
 
 export type TargetOutcome =
-  | { targetId: string; status: 'succeeded'; success: TargetSuccess }
-  | { targetId: string; status: 'failed' | 'unknown'; error: VendorError; call: VendorCall };
+  | { targetId: string; call: VendorCall; status: 'succeeded'; success: TargetSuccess }
+  | { targetId: string; call: VendorCall; status: 'failed' | 'unknown'; error: VendorError };
 
 export type ExecutionOutcome = 'succeeded' | 'failed' | 'partially_failed';
-
-/** The vendor calls a command makes, one per target, in order. */
-export function plannedCalls(command: ParsedCommand): VendorCall[] {
-  return command.targetIds.map((targetId) => command.operation.call(command.parentId, targetId));
-}
 
 /**
  * Runs one vendor call per target, at most `concurrency` at once, and never throws:
@@ -29,7 +24,7 @@ export async function executeTargets(
     try {
       const response = await vendors[call.vendor].send(call);
       try {
-        return { targetId, status: 'succeeded', success: operation.interpret(response) };
+        return { targetId, call, status: 'succeeded', success: operation.interpret(response) };
       } catch (problem) {
         // The vendor said yes but the answer is unreadable: the change probably happened.
         const error = new VendorError({

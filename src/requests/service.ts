@@ -1,143 +1,81 @@
+import { addMilliseconds } from 'date-fns';
 import { type Operation, usageLine } from '../operations/catalog';
 import { type ParsedCommand, parseCommand } from '../operations/grammar';
-import type { Logger } from '../logger';
-import type { Message } from '../messages/model';
 import { dryRunMessage, refusalMessage, resultMessage, secretMessage, usageErrorMessage } from '../messages/results';
-import type { Policy } from '../policy/schema';
-import type { RoleResolver } from '../policy/roles';
 import { decideRequest } from '../policy/access';
-import type { Store } from '../store/store';
-import type { VendorClients } from '../vendors/types';
-import { executeTargets, overallOutcome, type TargetOutcome } from './execute';
+import type { ApprovalFlow } from './approvals';
+import type { CoreContext, Invocation, Replies } from './context';
 import { newRequestId } from './ids';
+import { auditTargets, runApproved } from './runner';
 
-export interface Channel {
-  id: string;
-  /** Channel name without `#`, when the transport knows it (name globs in the policy need it). */
-  name?: string;
-}
-
-/** Who typed a command, where, and what. */
-export interface Invocation {
-  userId: string;
-  channel: Channel;
-  text: string;
-}
-
-/** How the core talks back; each transport implements it. */
-export interface Replies {
-  /** A message everyone in the channel sees. */
-  toChannel(message: Message): Promise<void>;
-  /** A message only the person who typed the command sees. */
-  toUser(message: Message): Promise<void>;
-}
-
-export interface RequestServiceOptions {
-  policy: Policy;
-  roles: RoleResolver;
-  store: Store;
-  vendors: VendorClients;
-  /** Most vendor calls one command runs at once. */
-  concurrency: number;
-  logger: Logger;
-  now?: () => Date;
-}
-
-/** Runs an operation command: parse, authorise, then execute and report. */
+/** Runs an operation command: parse, authorise, then run it at once or open an approval card. */
 export class RequestService {
-  private readonly now: () => Date;
-
-  constructor(private readonly options: RequestServiceOptions) {
-    this.now = options.now ?? (() => new Date());
-  }
+  constructor(
+    private readonly context: CoreContext,
+    private readonly approvals: ApprovalFlow,
+  ) {}
 
   async run(operation: Operation, invocation: Invocation, replies: Replies): Promise<void> {
+    const { policy, roles, store, vendors, now } = this.context;
     const parsed = parseCommand(operation, invocation.text);
-    if (!parsed.ok) {
-      await replies.toUser(usageErrorMessage(parsed.error, parsed.usage));
-      return;
-    }
+    if (!parsed.ok) return replies.toUser(usageErrorMessage(parsed.error, parsed.usage));
     const command = parsed.command;
-    const who = await this.options.roles.resolve(invocation.userId);
-    const decision = decideRequest(this.options.policy, who, operation.name, invocation.channel);
-    if (!decision.allowed) {
-      await this.refuse(command, invocation, replies, decision.reason, decision.message);
-      return;
-    }
-    if (decision.rule.reasonRequired && !command.reason) {
-      await replies.toUser(usageErrorMessage(`A reason is required for ${operation.command}.`, usageLine(operation)));
-      return;
-    }
-    if (command.dryRun) {
-      await replies.toUser(dryRunMessage(command, this.options.vendors, invocation.userId));
-      return;
-    }
-    if (decision.rule.approvals > 0) {
-      await this.refuse(
-        command,
-        invocation,
-        replies,
-        'approval_unavailable',
-        `${operation.command} needs ${decision.rule.approvals} approval(s) under the policy, and this version of twokey cannot collect approvals yet; nothing was run.`,
-      );
-      return;
-    }
-    await this.execute(command, invocation, replies, newRequestId());
-  }
 
-  /** Runs an authorised command and reports it; every step is audited before and after the vendor calls. */
-  private async execute(command: ParsedCommand, invocation: Invocation, replies: Replies, requestId: string) {
-    const { store, vendors, concurrency, policy, logger } = this.options;
-    const base = this.auditBase(command, invocation, requestId);
-    await store.appendAudit({ ...base, at: this.now(), event: 'requested', detail: command.reason || undefined });
-    await store.appendAudit({ ...base, at: this.now(), event: 'execution_started' });
-    const startedAt = this.now();
-    const outcomes = await executeTargets(command, vendors, concurrency);
-    const finishedAt = this.now();
-    const overall = overallOutcome(outcomes);
-    await store.appendAudit({ ...base, at: finishedAt, event: 'executed', outcome: overall, detail: failureDetail(outcomes) });
-    logger.info('operation executed', { requestId, operation: command.operation.name, outcome: overall, targets: outcomes.length });
+    const who = await roles.resolve(invocation.userId);
+    const decision = decideRequest(policy, who, operation.name, invocation.channel);
+    if (!decision.allowed) return this.refuse(command, invocation, replies, decision.reason, decision.message);
+    const { rule } = decision;
+    if (rule.reasonRequired && !command.reason) {
+      return replies.toUser(usageErrorMessage(`A reason is required for ${operation.command}.`, usageLine(operation)));
+    }
+    if (command.dryRun) return replies.toUser(dryRunMessage(command, vendors, invocation.userId));
 
-    await replies.toChannel(
-      resultMessage(command, outcomes, overall, { requesterId: invocation.userId, requestId, startedAt, finishedAt }),
-    );
+    const createdAt = now();
+    const request = await store.createRequest({
+      id: newRequestId(),
+      operation: operation.name,
+      requesterId: invocation.userId,
+      channelId: invocation.channel.id,
+      parentId: command.parentId,
+      targetIds: command.targetIds,
+      reason: command.reason,
+      approvalsRequired: rule.approvals,
+      status: rule.approvals === 0 ? 'approved' : 'pending',
+      createdAt,
+      expiresAt: addMilliseconds(createdAt, rule.expiresMs),
+    });
+    await store.appendAudit({
+      at: createdAt,
+      event: 'requested',
+      actorId: invocation.userId,
+      operation: operation.name,
+      channelId: invocation.channel.id,
+      requestId: request.id,
+      targets: auditTargets(request),
+      detail: command.reason || undefined,
+    });
+    if (request.status === 'pending') return this.approvals.open(request, replies);
+
+    const execution = await runApproved(this.context, request.id);
+    if (!execution) return;
+    await replies.toChannel(resultMessage(execution.request));
     if (policy.revealPassword !== 'requester') return;
-    for (const outcome of outcomes) {
-      if (outcome.status === 'succeeded' && outcome.success.secret) {
-        const { label, value } = outcome.success.secret;
-        await replies.toUser(secretMessage(command.operation, outcome.targetId, label, value));
-      }
+    for (const { targetId, secret } of execution.secrets) {
+      await replies.toUser(secretMessage(operation, targetId, secret.label, secret.value));
     }
   }
 
   private async refuse(command: ParsedCommand, invocation: Invocation, replies: Replies, reason: string, message: string) {
-    await this.options.store.appendAudit({
-      ...this.auditBase(command, invocation),
-      at: this.now(),
+    await this.context.store.appendAudit({
+      at: this.context.now(),
       event: 'refused',
+      actorId: invocation.userId,
+      operation: command.operation.name,
+      channelId: invocation.channel.id,
+      targets: command.parentId ? [command.parentId, ...command.targetIds] : command.targetIds,
       outcome: reason,
       detail: message,
     });
     await replies.toUser(refusalMessage(message));
   }
-
-  private auditBase(command: ParsedCommand, invocation: Invocation, requestId?: string) {
-    return {
-      actorId: invocation.userId,
-      operation: command.operation.name,
-      channelId: invocation.channel.id,
-      requestId,
-      targets: command.parentId ? [command.parentId, ...command.targetIds] : command.targetIds,
-    };
-  }
-}
-
-/** One line per target that did not succeed, for the audit log (vendor words only, never a secret). */
-function failureDetail(outcomes: readonly TargetOutcome[]): string | undefined {
-  const lines = outcomes.flatMap((outcome) =>
-    outcome.status === 'succeeded'
-      ? []
-      : [`${outcome.targetId}: ${outcome.status} (${[outcome.error.status, outcome.error.code, outcome.error.message].filter(Boolean).join(' ')})`],
-  );
-  return lines.length ? lines.join('\n') : undefined;
 }

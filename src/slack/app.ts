@@ -5,10 +5,12 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { boltLogger, type Logger } from '../logger';
 import type { Twokey } from '../twokey';
+import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 
 export interface SlackTransport {
   app: App;
+  core: Twokey;
   /** Starts serving; resolves with the HTTP port in HTTP mode. */
   start(): Promise<{ port?: number }>;
   stop(): Promise<void>;
@@ -58,13 +60,16 @@ export function createSlackTransport(
         })
       : new App({ ...common, signingSecret: config.slack.signingSecret, customRoutes: [healthz] });
 
-  registerCommands(app, buildCore(app.client), logger);
+  const core = buildCore(app.client);
+  registerCommands(app, core, logger);
+  registerActions(app, core, logger);
   app.error(async (error) => {
     logger.error('unhandled error in a Slack listener', { error });
   });
 
   return {
     app,
+    core,
     async start() {
       if (config.mode === 'socket') {
         await app.start();

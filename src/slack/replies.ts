@@ -2,7 +2,7 @@ import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger';
 import type { Message } from '../messages/model';
-import type { Replies } from '../requests/service';
+import type { Replies } from '../requests/context';
 import { renderBlocks } from './blocks';
 
 // Slack's answers when the bot may not post in a conversation it has not joined.

@@ -30,4 +30,37 @@ export const sqliteMigrations: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'requests and approvals',
+    sql: `
+      CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        operation TEXT NOT NULL,
+        requester_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        parent_id TEXT,
+        target_ids TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        approvals_required INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        card_channel_id TEXT,
+        card_ts TEXT,
+        closed_by TEXT,
+        started_at TEXT,
+        finished_at TEXT,
+        results TEXT
+      );
+      CREATE INDEX requests_status_expiry ON requests (status, expires_at);
+      CREATE INDEX requests_channel ON requests (channel_id, status);
+      CREATE TABLE approvals (
+        request_id TEXT NOT NULL REFERENCES requests (id),
+        user_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (request_id, user_id)
+      );
+    `,
+  },
 ];

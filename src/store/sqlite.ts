@@ -1,8 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { finishedStatuses, type RequestStatus, type TransitionName, transitions } from '../requests/lifecycle';
+import type { OperationName } from '../operations/catalog';
 import { type Migration, sqliteMigrations } from './migrations';
-import type { AuditEntry, AuditEvent, AuditQuery, NewAuditEntry, Store } from './store';
+import type {
+  ApprovalInsert,
+  AuditEntry,
+  AuditEvent,
+  AuditQuery,
+  CardRef,
+  NewAuditEntry,
+  NewRequest,
+  RequestQuery,
+  RequestRecord,
+  Store,
+  TransitionOptions,
+} from './store';
 
 interface AuditRow {
   id: number;
@@ -15,6 +29,32 @@ interface AuditRow {
   targets: string;
   outcome: string | null;
   detail: string | null;
+}
+
+interface RequestRow {
+  id: string;
+  operation: string;
+  requester_id: string;
+  channel_id: string;
+  parent_id: string | null;
+  target_ids: string;
+  reason: string;
+  approvals_required: number;
+  status: string;
+  created_at: string;
+  expires_at: string;
+  card_channel_id: string | null;
+  card_ts: string | null;
+  closed_by: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  results: string | null;
+}
+
+interface ApprovalRow {
+  request_id: string;
+  user_id: string;
+  at: string;
 }
 
 /** The embedded store: one SQLite file in WAL mode, for a single replica. */
@@ -65,9 +105,150 @@ export class SqliteStore implements Store {
     return rows.map(toAuditEntry);
   }
 
+  async createRequest(request: NewRequest): Promise<RequestRecord> {
+    this.db
+      .prepare(
+        `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
+           approvals_required, status, created_at, expires_at)
+         VALUES (@id, @operation, @requesterId, @channelId, @parentId, @targetIds, @reason,
+           @approvalsRequired, @status, @createdAt, @expiresAt)`,
+      )
+      .run({
+        ...request,
+        parentId: request.parentId ?? null,
+        targetIds: JSON.stringify(request.targetIds),
+        createdAt: request.createdAt.toISOString(),
+        expiresAt: request.expiresAt.toISOString(),
+      });
+    return (await this.getRequest(request.id))!;
+  }
+
+  async getRequest(id: string): Promise<RequestRecord | undefined> {
+    return this.load(this.db.prepare('SELECT * FROM requests WHERE id = ?').all(id) as RequestRow[])[0];
+  }
+
+  async listRequests(query: RequestQuery = {}): Promise<RequestRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM requests
+         WHERE (@channelId IS NULL OR channel_id = @channelId)
+           AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+         ORDER BY created_at DESC, id LIMIT @limit`,
+      )
+      .all({
+        channelId: query.channelId ?? null,
+        statuses: query.statuses ? JSON.stringify(query.statuses) : null,
+        limit: query.limit ?? -1,
+      }) as RequestRow[];
+    return this.load(rows);
+  }
+
+  async attachCard(id: string, card: CardRef): Promise<void> {
+    this.db.prepare('UPDATE requests SET card_channel_id = ?, card_ts = ? WHERE id = ?').run(card.channelId, card.ts, id);
+  }
+
+  async addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert> {
+    const added = this.db
+      .prepare(
+        `INSERT INTO approvals (request_id, user_id, at)
+         SELECT @id, @userId, @at
+         WHERE EXISTS (SELECT 1 FROM requests WHERE id = @id AND status = 'pending' AND expires_at > @at)
+         ON CONFLICT DO NOTHING`,
+      )
+      .run({ id, userId, at: at.toISOString() });
+    if (added.changes === 1) return 'added';
+    const approved = this.db.prepare('SELECT 1 FROM approvals WHERE request_id = ? AND user_id = ?').get(id, userId);
+    return approved ? 'duplicate' : 'not_open';
+  }
+
+  async transition(id: string, name: TransitionName, options: TransitionOptions): Promise<RequestRecord | undefined> {
+    const { from, to } = transitions[name];
+    const changed = this.db
+      .prepare(
+        `UPDATE requests SET
+           status = @to,
+           closed_by = COALESCE(@closedBy, closed_by),
+           results = COALESCE(@results, results),
+           started_at = CASE WHEN @to = 'executing' THEN @at ELSE started_at END,
+           finished_at = CASE WHEN @finished = 1 THEN @at ELSE finished_at END
+         WHERE id = @id
+           AND status IN (SELECT value FROM json_each(@from))
+           AND (@unexpired = 0 OR expires_at > @at)
+           AND (@approvalsComplete = 0 OR (SELECT COUNT(*) FROM approvals WHERE request_id = @id) >= approvals_required)
+         RETURNING id`,
+      )
+      .all({
+        id,
+        to,
+        from: JSON.stringify(from),
+        at: options.at.toISOString(),
+        finished: finishedStatuses.includes(to) ? 1 : 0,
+        unexpired: options.unexpired ? 1 : 0,
+        approvalsComplete: options.approvalsComplete ? 1 : 0,
+        closedBy: options.closedBy ?? null,
+        results: options.results ? JSON.stringify(options.results) : null,
+      });
+    return changed.length ? this.getRequest(id) : undefined;
+  }
+
+  async expireDue(at: Date): Promise<RequestRecord[]> {
+    return this.transitionWhere('expire', 'expires_at <= @at', at, at);
+  }
+
+  async loseInterrupted(startedBefore: Date, at: Date): Promise<RequestRecord[]> {
+    return this.transitionWhere('lose', 'started_at < @before', startedBefore, at);
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
+
+  /** One statement moves every matching request, so each is returned to exactly one caller. */
+  private transitionWhere(name: TransitionName, condition: string, before: Date, at: Date): RequestRecord[] {
+    const { from, to } = transitions[name];
+    const rows = this.db
+      .prepare(
+        `UPDATE requests SET status = @to, finished_at = @at
+         WHERE status IN (SELECT value FROM json_each(@from)) AND ${condition}
+         RETURNING *`,
+      )
+      .all({ to, from: JSON.stringify(from), at: at.toISOString(), before: before.toISOString() }) as RequestRow[];
+    return this.load(rows);
+  }
+
+  private load(rows: RequestRow[]): RequestRecord[] {
+    if (rows.length === 0) return [];
+    const approvals = this.db
+      .prepare(
+        `SELECT * FROM approvals WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid`,
+      )
+      .all(JSON.stringify(rows.map((row) => row.id))) as ApprovalRow[];
+    return rows.map((row) => toRequestRecord(row, approvals));
+  }
+}
+
+function toRequestRecord(row: RequestRow, approvals: ApprovalRow[]): RequestRecord {
+  return {
+    id: row.id,
+    operation: row.operation as OperationName,
+    requesterId: row.requester_id,
+    channelId: row.channel_id,
+    parentId: row.parent_id ?? undefined,
+    targetIds: JSON.parse(row.target_ids) as string[],
+    reason: row.reason,
+    approvalsRequired: row.approvals_required,
+    status: row.status as RequestStatus,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    approvals: approvals
+      .filter((approval) => approval.request_id === row.id)
+      .map((approval) => ({ userId: approval.user_id, at: new Date(approval.at) })),
+    card: row.card_channel_id && row.card_ts ? { channelId: row.card_channel_id, ts: row.card_ts } : undefined,
+    closedBy: row.closed_by ?? undefined,
+    startedAt: row.started_at ? new Date(row.started_at) : undefined,
+    finishedAt: row.finished_at ? new Date(row.finished_at) : undefined,
+    results: row.results ? (JSON.parse(row.results) as RequestRecord['results']) : undefined,
+  };
 }
 
 function toAuditEntry(row: AuditRow): AuditEntry {

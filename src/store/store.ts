@@ -1,3 +1,7 @@
+import type { OperationName } from '../operations/catalog';
+import type { RequestStatus, TransitionName } from '../requests/lifecycle';
+import type { VendorErrorFields } from '../vendors/errors';
+
 /** What happened, as the audit log records it. */
 export const auditEvents = [
   'requested',
@@ -10,6 +14,9 @@ export const auditEvents = [
   'executed',
 ] as const;
 export type AuditEvent = (typeof auditEvents)[number];
+
+/** The actor of what twokey does by itself, such as expiring a request. */
+export const systemActor = 'twokey';
 
 export interface AuditEntry {
   id: number;
@@ -37,12 +44,95 @@ export interface AuditQuery {
   channelId?: string;
 }
 
+export interface Approval {
+  userId: string;
+  at: Date;
+}
+
+/** One target's outcome as kept with its request: enough to show it again, never a secret. */
+export interface StoredTargetResult {
+  targetId: string;
+  status: 'succeeded' | 'failed' | 'unknown';
+  summary?: string;
+  error?: Omit<VendorErrorFields, 'retryAfterMs'>;
+  /** Whether the call may safely be sent again (shapes what an unknown outcome advises). */
+  idempotent: boolean;
+}
+
+/** Where a request's card was posted, so it can be updated in place and replied to in its thread. */
+export interface CardRef {
+  channelId: string;
+  ts: string;
+}
+
+export interface RequestRecord {
+  id: string;
+  operation: OperationName;
+  requesterId: string;
+  channelId: string;
+  parentId?: string;
+  targetIds: string[];
+  reason: string;
+  approvalsRequired: number;
+  status: RequestStatus;
+  createdAt: Date;
+  expiresAt: Date;
+  /** Distinct approvers, in the order they approved. */
+  approvals: Approval[];
+  card?: CardRef;
+  /** Who denied or cancelled it. */
+  closedBy?: string;
+  startedAt?: Date;
+  finishedAt?: Date;
+  results?: StoredTargetResult[];
+}
+
+export type NewRequest = Pick<
+  RequestRecord,
+  'id' | 'operation' | 'requesterId' | 'channelId' | 'parentId' | 'targetIds' | 'reason' | 'approvalsRequired' | 'createdAt' | 'expiresAt'
+> & { status: 'pending' | 'approved' };
+
+/** Extra conditions and values of one transition. */
+export interface TransitionOptions {
+  at: Date;
+  /** Only while the request has not expired at `at`. */
+  unexpired?: boolean;
+  /** Only once the counted approvals reach `approvalsRequired`. */
+  approvalsComplete?: boolean;
+  closedBy?: string;
+  results?: StoredTargetResult[];
+}
+
+export type ApprovalInsert = 'added' | 'duplicate' | 'not_open';
+
+export interface RequestQuery {
+  channelId?: string;
+  statuses?: readonly RequestStatus[];
+  limit?: number;
+}
+
 /**
- * Where twokey keeps its state. Every method is async so that the embedded SQLite store
- * and a PostgreSQL store can share one interface and one test suite.
+ * Where twokey keeps its state. Every state change is one conditional update, so that a
+ * change applies once however many clicks, deliveries or replicas race for it. Every method
+ * is async so that the embedded SQLite store and a PostgreSQL store share one interface and
+ * one test suite.
  */
 export interface Store {
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
   listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
+
+  createRequest(request: NewRequest): Promise<RequestRecord>;
+  getRequest(id: string): Promise<RequestRecord | undefined>;
+  listRequests(query?: RequestQuery): Promise<RequestRecord[]>;
+  attachCard(id: string, card: CardRef): Promise<void>;
+  /** Records one approval per approver, only while the request is pending and unexpired at `at`. */
+  addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert>;
+  /** Applies a named transition if the request is in one of its `from` states; the updated record when this call made the change. */
+  transition(id: string, name: TransitionName, options: TransitionOptions): Promise<RequestRecord | undefined>;
+  /** Expires every pending request whose expiry is at or before `at`; each is returned to exactly one caller. */
+  expireDue(at: Date): Promise<RequestRecord[]>;
+  /** Marks executions started before `startedBefore` as `outcome_unknown`; each is returned to exactly one caller. */
+  loseInterrupted(startedBefore: Date, at: Date): Promise<RequestRecord[]>;
+
   close(): Promise<void>;
 }

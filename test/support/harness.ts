@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type RunningBot, startBot } from '../../src/bot';
-import { loadConfig, secretValues } from '../../src/config';
+import { type Config, loadConfig, secretValues } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { SqliteStore } from '../../src/store/sqlite';
 import type { AuditEntry } from '../../src/store/store';
 import { FakeSlack, type FakeSlackOptions, type RecordedMessage } from './fake-slack';
-import { type PostResult, postToSlackEndpoint, slashCommandBody } from './signing';
+import { blockActionsBody, blockActionsPayload, type PostResult, postToSlackEndpoint, slashCommandBody } from './signing';
 
 export const signingSecret = 'test-signing-secret-0123456789';
 
@@ -60,6 +60,33 @@ actions:
 reveal_password: never
 `;
 
+/** Approvals as PRODUCT.md §2's example has them, with every operation enabled. */
+export const approvalPolicy = `
+roles:
+  oncall:
+    users: [${users.oncall}]
+  approver:
+    users: [${users.approver}, U0APPROVER2, U0APPROVER3]
+  admin:
+    users: [${users.admin}]
+channels: [${incidentChannel.id}, "inc-*"]
+actions:
+  revoke-access:      { request: [oncall, admin], approvals: 0 }
+  revoke-grant:       { request: [oncall, admin], approvals: 1, approve: [approver, admin] }
+  rotate-credentials: { request: [oncall, admin], approvals: 1, approve: [approver, admin], expires: 15m, reason: required }
+  delete-peer:        { request: [oncall, admin], approvals: 2, approve: [approver, admin] }
+reveal_password: never
+`;
+
+/** A clock the tests move by hand. */
+export class TestClock {
+  private offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
 export interface HarnessOptions {
   policy?: string;
   /** Environment on top of the harness's own (vendor URLs, tokens, …). */
@@ -68,6 +95,7 @@ export interface HarnessOptions {
   simulator?: SimulatorOptions;
   /** Connect over Socket Mode instead of serving HTTP. */
   socketMode?: boolean;
+  clock?: TestClock;
 }
 
 export interface CommandOptions {
@@ -91,9 +119,11 @@ export class Harness {
     readonly logs: string[],
     readonly slack: FakeSlack,
     readonly simulator: Simulator,
-    readonly bot: RunningBot,
+    public bot: RunningBot,
     readonly dir: string,
     readonly databaseFile: string,
+    private readonly config: Config,
+    readonly clock: TestClock,
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
@@ -122,9 +152,20 @@ export class Harness {
       ...options.env,
     });
     const logs: string[] = [];
+    const clock = options.clock ?? new TestClock();
+    const bot = await Harness.startBot(config, logs, clock);
+    return new Harness(logs, slack, simulator, bot, dir, databaseFile, config, clock);
+  }
+
+  private static startBot(config: Config, logs: string[], clock: TestClock): Promise<RunningBot> {
     const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: secretValues(config) });
-    const bot = await startBot(config, { logger });
-    return new Harness(logs, slack, simulator, bot, dir, databaseFile);
+    return startBot(config, { logger, now: clock.now, sweepIntervalMs: 50 });
+  }
+
+  /** Stops the bot and starts a new one on the same database, as a deploy or a crash would. */
+  async restart(): Promise<void> {
+    await this.bot.stop();
+    this.bot = await Harness.startBot(this.config, this.logs, this.clock);
   }
 
   get eventsUrl(): string {
@@ -157,6 +198,32 @@ export class Harness {
       badSignature: options.badSignature,
     });
     return { responseUrlId, post };
+  }
+
+  /**
+   * Clicks a button of a posted message as `userId`, as Slack would deliver it. Resolves once the
+   * bot has acknowledged; `responseUrlId` names the click's response_url in the fake.
+   */
+  async click(message: RecordedMessage, button: string, userId: string, options: { timestamp?: number } = {}) {
+    responseCounter += 1;
+    const responseUrlId = `click-${responseCounter}`;
+    const responseUrl = this.slack.responseUrl(responseUrlId, { channel: message.channel, user: userId, messageTs: message.ts });
+    const payload = blockActionsPayload(message, button, { user: { id: userId }, responseUrl, channelName: incidentChannel.name });
+    if (this.bot.port === undefined) {
+      const ack = await this.slack.sendEnvelope('interactive', payload);
+      return { responseUrlId, ack };
+    }
+    const post = await postToSlackEndpoint(this.eventsUrl, blockActionsBody(payload), signingSecret, options);
+    return { responseUrlId, post };
+  }
+
+  /** The current state of the approval card posted in the incident channel for `fragment`. */
+  card(fragment: string): RecordedMessage {
+    const card = this.slack
+      .messages(incidentChannel.id)
+      .find((m) => m.history[0].text?.startsWith('Approval needed') && messageText(m.history[0]).includes(fragment));
+    if (!card) throw new Error(`no card mentioning ${fragment}`);
+    return this.slack.message(card.channel, card.ts)!;
   }
 
   /** The first top-level message in a channel that satisfies `predicate`, once it is there. */

@@ -1,0 +1,102 @@
+import { formatDistance } from 'date-fns';
+import { operationOf } from '../requests/records';
+import { isFinished } from '../requests/lifecycle';
+import type { RequestRecord } from '../store/store';
+import { code, mention, plural } from './format';
+import type { Button, Message } from './model';
+import { outcomeHeadline, requestFields, subjectOf, targetLines } from './results';
+
+export const cardActions = {
+  approve: 'twokey_approve',
+  deny: 'twokey_deny',
+  cancel: 'twokey_cancel',
+} as const;
+export type CardAction = keyof typeof cardActions;
+
+export function cardActionOf(actionId: string): CardAction | undefined {
+  return (Object.keys(cardActions) as CardAction[]).find((action) => cardActions[action] === actionId);
+}
+
+/** The approval card, as it should look now: every change of the request re-renders it in place. */
+export function cardMessage(request: RequestRecord, now: Date): Message {
+  const operation = operationOf(request);
+  const fields = requestFields(subjectOf(request));
+  fields.push({ label: 'Approvals', value: approvalsLine(request) });
+  const base = { fields, targets: targetLines(request, operation) };
+  const title = operation.title.toLowerCase();
+
+  switch (request.status) {
+    case 'pending':
+      return {
+        ...base,
+        summary: `Approval needed: ${mention(request.requesterId)} asks to ${title} (${plural(request.targetIds.length, operation.target.noun)})`,
+        tone: 'warning',
+        title: `Approval needed: ${operation.title}`,
+        notes: [expiryNote(request, now), `Nobody may approve their own request; each approver counts once.`],
+        buttons: buttons(request.id),
+      };
+    case 'approved':
+    case 'executing':
+      return { ...base, summary: `Approved: running ${title}`, tone: 'info', title: `Approved — running: ${operation.title}` };
+    case 'denied':
+      return closed(base, `Denied by ${mention(request.closedBy ?? '')}: nothing was run.`, `Denied: ${operation.title}`);
+    case 'cancelled':
+      return closed(base, `Cancelled by ${mention(request.closedBy ?? '')}: nothing was run.`, `Cancelled: ${operation.title}`);
+    case 'expired':
+      return closed(base, 'Expired before it had enough approvals: nothing was run.', `Expired: ${operation.title}`);
+    default: {
+      const headline = outcomeHeadline(request);
+      return { ...base, summary: headline.text, tone: headline.tone, title: headline.text };
+    }
+  }
+}
+
+function closed(base: Pick<Message, 'fields' | 'targets'>, why: string, title: string): Message {
+  return { ...base, summary: why, tone: 'failure', title, body: [why] };
+}
+
+function approvalsLine(request: RequestRecord): string {
+  const given = request.approvals.map((approval) => mention(approval.userId)).join(', ');
+  return `${request.approvals.length} of ${request.approvalsRequired}${given ? ` — ${given}` : ''}`;
+}
+
+function expiryNote(request: RequestRecord, now: Date): string {
+  const seconds = Math.floor(request.expiresAt.getTime() / 1000);
+  const relative = formatDistance(request.expiresAt, now, { addSuffix: true });
+  // Slack shows the date token in each reader's time zone; other chats show the fallback.
+  return `Expires ${relative} (<!date^${seconds}^{date_short_pretty} {time}|${request.expiresAt.toISOString()}>) · request ${code(request.id)}`;
+}
+
+function buttons(requestId: string): Button[] {
+  return [
+    { actionId: cardActions.approve, text: 'Approve', value: requestId, style: 'primary' },
+    {
+      actionId: cardActions.deny,
+      text: 'Deny',
+      value: requestId,
+      style: 'danger',
+      confirm: { title: 'Deny this request?', text: 'Nothing will run, and the request ends.', confirm: 'Deny', deny: 'Keep it open' },
+    },
+    { actionId: cardActions.cancel, text: 'Cancel', value: requestId },
+  ];
+}
+
+/** Thread lines: who did what to the request. */
+export const threadLines = {
+  approved: (request: RequestRecord, userId: string) =>
+    `✅ ${mention(userId)} approved (${request.approvals.length} of ${request.approvalsRequired}).`,
+  denied: (userId: string) => `🚫 ${mention(userId)} denied the request; nothing was run.`,
+  cancelled: (userId: string) => `${mention(userId)} cancelled the request; nothing was run.`,
+  expired: () => '⌛ The request expired before it had enough approvals; nothing was run.',
+};
+
+export function isOpen(request: RequestRecord, now: Date): boolean {
+  return request.status === 'pending' && request.expiresAt > now;
+}
+
+export function closedReason(request: RequestRecord, now: Date): string {
+  if (request.status === 'pending' && request.expiresAt <= now) return `Request ${request.id} has expired.`;
+  return isFinished(request.status)
+    ? `Request ${request.id} is already finished (${request.status.replace('_', ' ')}).`
+    : `Request ${request.id} is already approved and running.`;
+}

@@ -1,0 +1,46 @@
+import { formatDistance } from 'date-fns';
+import type { Messenger } from '../requests/context';
+import { operationOf } from '../requests/records';
+import { type AuditEntry, type RequestRecord, systemActor } from '../store/store';
+import { code, escapeText, link, mention, plural, truncate } from './format';
+import type { Message } from './model';
+
+/** `/twokey pending`: open requests in this channel, each linking to its card. */
+export function pendingMessage(requests: readonly RequestRecord[], now: Date, messenger: Messenger): Message {
+  if (requests.length === 0) {
+    return { summary: 'No open requests in this channel.', tone: 'info', body: ['No open requests in this channel.'] };
+  }
+  const lines = requests.map((request) => {
+    const operation = operationOf(request);
+    const url = request.card ? messenger.permalink(request.card) : undefined;
+    const id = url ? link(url, request.id) : code(request.id);
+    return (
+      `• ${id} ${code(operation.command)} on ${plural(request.targetIds.length, operation.target.noun)} by ${mention(request.requesterId)} — ` +
+      `${request.approvals.length} of ${request.approvalsRequired} approvals, expires ${formatDistance(request.expiresAt, now, { addSuffix: true })}`
+    );
+  });
+  return {
+    summary: `${plural(requests.length, 'open request')} in this channel`,
+    tone: 'info',
+    title: `Open requests (${requests.length})`,
+    body: lines,
+  };
+}
+
+/** `/twokey audit [n]`: the newest entries the user may see, newest first. */
+export function auditMessage(entries: readonly AuditEntry[], scope: string): Message {
+  if (entries.length === 0) return { summary: `No audit entries ${scope}.`, tone: 'info', body: [`No audit entries ${scope}.`] };
+  const lines = entries.map((entry) => {
+    const parts = [
+      entry.at.toISOString().replace('T', ' ').slice(0, 19),
+      `*${entry.event}*`,
+      entry.actorId === systemActor ? systemActor : mention(entry.actorId),
+      entry.operation ? code(entry.operation) : undefined,
+      entry.requestId ? code(entry.requestId) : undefined,
+      entry.outcome ? escapeText(entry.outcome) : undefined,
+      entry.detail ? `— ${escapeText(truncate(entry.detail.replace(/\s+/g, ' '), 200))}` : undefined,
+    ];
+    return parts.filter(Boolean).join(' · ');
+  });
+  return { summary: `Last ${plural(entries.length, 'audit entry')} ${scope}`, tone: 'info', title: `Audit log ${scope}`, body: lines };
+}

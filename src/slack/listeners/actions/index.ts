@@ -1,0 +1,24 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Logger } from '../../../logger';
+import { cardActions } from '../../../messages/card';
+import type { Twokey } from '../../../twokey';
+import { slackReplies } from '../../replies';
+
+/**
+ * The approval card's buttons. Each click is acknowledged at once and handled by the core;
+ * what the clicker alone should see goes back through the click's response_url.
+ */
+export function registerActions(app: App, twokey: Twokey, logger: Logger): void {
+  for (const actionId of Object.values(cardActions)) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const channelId = body.channel?.id ?? body.container.channel_id;
+      await twokey.click(
+        actionId,
+        action.value ?? '',
+        { userId: body.user.id },
+        slackReplies({ client, respond, channelId, logger }),
+      );
+    });
+  }
+}

@@ -66,12 +66,13 @@ describe('running targets', () => {
   });
 
   test('overall outcome', () => {
-    const ok = { targetId: 'a', status: 'succeeded' as const, success: { summary: 'done' } };
+    const call = { vendor: 'altostrat' as const, method: 'DELETE' as const, path: '/', idempotent: true };
+    const ok = { targetId: 'a', call, status: 'succeeded' as const, success: { summary: 'done' } };
     const failed = {
       targetId: 'b',
+      call,
       status: 'failed' as const,
       error: new VendorError({ vendor: 'altostrat', kind: 'http', message: 'x', retryable: false, outcome: 'failed' }),
-      call: { vendor: 'altostrat' as const, method: 'DELETE' as const, path: '/', idempotent: true },
     };
     expect(overallOutcome([ok, ok])).toBe('succeeded');
     expect(overallOutcome([failed, failed])).toBe('failed');

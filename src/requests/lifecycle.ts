@@ -38,15 +38,10 @@ export const transitions = {
 
 export type TransitionName = keyof typeof transitions;
 
-export const finishedStatuses: readonly RequestStatus[] = [
-  'succeeded',
-  'failed',
-  'partially_failed',
-  'outcome_unknown',
-  'denied',
-  'cancelled',
-  'expired',
-];
+/** Statuses no transition leaves: the request is over. */
+export const finishedStatuses: readonly RequestStatus[] = requestStatuses.filter(
+  (status) => !Object.values(transitions).some(({ from }) => (from as readonly RequestStatus[]).includes(status)),
+);
 
 export function isFinished(status: RequestStatus): boolean {
   return finishedStatuses.includes(status);

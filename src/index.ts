@@ -1,6 +1,7 @@
 import { startBot } from './bot';
 import { ConfigError, loadConfig, loadDotenv } from './config';
 import { PolicyError } from './policy/load';
+import { slackErrorCode } from './slack/replies';
 
 /** `npm start`: read the environment, then serve Slack until told to stop. */
 async function main(): Promise<void> {
@@ -19,8 +20,13 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Configuration and policy problems are the admin's to fix: say what, without a stack trace.
+  const slackError = slackErrorCode(error);
   if (error instanceof ConfigError || error instanceof PolicyError) {
     process.stderr.write(`twokey cannot start:\n${error.message}\n`);
+  } else if (slackError) {
+    process.stderr.write(
+      `twokey cannot start: Slack answered "${slackError}" when twokey checked its tokens; check SLACK_BOT_TOKEN (and SLACK_APP_TOKEN in Socket Mode).\n`,
+    );
   } else {
     process.stderr.write(`twokey cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { boltLogger, type Logger } from '../logger';
@@ -48,17 +48,24 @@ export function createSlackTransport(
     logger: boltLogger(logger, config.logLevel),
     logLevel: boltLevels[config.logLevel],
     clientOptions,
+    // Bolt checks the token with auth.test when the app is made; deferring it to start()
+    // turns a rejected token into a start-up error instead of an unhandled rejection.
+    deferInitialization: true,
   };
-  const app =
+  // Kept at hand so that a stop can wait for the WebSocket to close, which Bolt's does not.
+  const socket =
     config.mode === 'socket'
-      ? new App({
-          ...common,
-          socketMode: true,
-          appToken: config.slack.appToken,
+      ? new SocketModeReceiver({
+          appToken: config.slack.appToken ?? '',
+          logger: common.logger,
+          logLevel: common.logLevel,
           // Socket Mode opens its connection through the installer's client, not the app's.
           installerOptions: { clientOptions },
         })
-      : new App({ ...common, signingSecret: config.slack.signingSecret, customRoutes: [healthz] });
+      : undefined;
+  const app = socket
+    ? new App({ ...common, receiver: socket })
+    : new App({ ...common, signingSecret: config.slack.signingSecret, customRoutes: [healthz] });
 
   const core = buildCore(app.client);
   registerCommands(app, core, logger);
@@ -71,13 +78,17 @@ export function createSlackTransport(
     app,
     core,
     async start() {
-      if (config.mode === 'socket') {
+      await app.init();
+      if (socket) {
         await app.start();
         return {};
       }
       const server = (await app.start(config.port)) as Server;
       return { port: (server.address() as AddressInfo).port };
     },
-    stop: () => app.stop().then(() => undefined),
+    async stop() {
+      if (socket) await socket.client.disconnect();
+      else await app.stop();
+    },
   };
 }

@@ -18,6 +18,7 @@ const secrets = {
   signingSecret: 'startup-signing-secret-8c31f7',
   altostratToken: 'startup-altostrat-token-51be0c',
   aitronosToken: 'startup-aitronos-token-a7d3e6',
+  appToken: 'xapp-1-startup-app-token-0b72c4',
 };
 
 let slack: FakeSlack;
@@ -26,7 +27,7 @@ let vendorUrl: string;
 let dir: string;
 
 beforeAll(async () => {
-  slack = new FakeSlack({ botToken: secrets.botToken });
+  slack = new FakeSlack({ botToken: secrets.botToken, appToken: secrets.appToken, usergroups: { S0ONCALL1: [] } });
   await slack.start();
   simulator = createSimulator({
     seed: {
@@ -206,6 +207,14 @@ reveal_password: always
   });
 });
 
+test('a bot token Slack rejects stops start-up with one message, not a crash', async () => {
+  writePolicy();
+  const exit = await failedStart(environment({ SLACK_BOT_TOKEN: 'xoxb-revoked-token-123' }));
+  expectOneCleanMessage(exit);
+  expect(exit.stderr).toContain('Slack answered "invalid_auth" when twokey checked its tokens; check SLACK_BOT_TOKEN');
+  expect(exit.stderr).not.toContain('xoxb-revoked-token-123');
+});
+
 test('a port already in use stops start-up with a message naming it', async () => {
   writePolicy();
   const holder: Server = createServer();
@@ -284,5 +293,42 @@ test('HTTP mode: serves /healthz and signed commands, keeps secrets out of its l
     expect(exit.stdout).not.toContain(secret);
     expect(exit.stderr).not.toContain(secret);
   }
-  expect(exit.stderr).not.toMatch(/^\s+at /m);
+  expect(exit.stderr).toBe('');
+});
+
+test('Socket Mode: connects with SLACK_APP_TOKEN, serves a command envelope, and exits 0 on SIGTERM', async () => {
+  writePolicy();
+  // No signing secret and no port: Socket Mode needs neither.
+  const env = environment({ SLACK_APP_TOKEN: secrets.appToken, SLACK_SIGNING_SECRET: undefined, PORT: undefined, LOG_LEVEL: 'debug' });
+  const bot = BotProcess.spawn({ cwd: dir, env });
+
+  const serving = await bot.waitForLog((entry) => entry.msg === 'twokey is serving Slack');
+  expect(serving).toMatchObject({ level: 'info', mode: 'socket' });
+  expect(serving.port).toBeUndefined();
+  await slack.waitForConnection();
+  expect(slack.recordedCalls('apps.connections.open')).toHaveLength(1);
+
+  const fields = slashCommandBody({
+    command: '/twokey',
+    text: 'help',
+    user_id: users.stranger,
+    channel_id: incidentChannel.id,
+    channel_name: incidentChannel.name,
+    response_url: slack.responseUrl('startup-socket-help', { channel: incidentChannel.id, user: users.stranger }),
+  });
+  const ack = await slack.sendEnvelope('slash_commands', Object.fromEntries(new URLSearchParams(fields)));
+  expect(ack.envelope_id).toEqual(expect.any(String));
+  const response = await slack.waitForResponse('startup-socket-help');
+  expect(response).toMatchObject({ status: 200, body: { response_type: 'ephemeral' } });
+  expect(messageText(response)).toContain('twokey commands');
+
+  bot.signal('SIGTERM');
+  const exit = await bot.waitForExit(10_000);
+  expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+  await slack.waitFor(() => slack.openConnectionCount === 0, { description: 'the bot to close its Socket Mode connection' });
+  for (const secret of Object.values(secrets)) {
+    expect(exit.stdout).not.toContain(secret);
+    expect(exit.stderr).not.toContain(secret);
+  }
+  expect(exit.stderr).toBe('');
 });

@@ -3,9 +3,8 @@
  * (after `apps.connections.open` with the app-level token) and receives slash commands as
  * envelopes shaped like Slack's, acking each one.
  */
-import fs from 'node:fs';
 import type { EnvelopeAck } from '../support/fake-slack';
-import { Harness, ids, incidentChannel, messageText, users } from '../support/harness';
+import { approvalPolicy, Harness, ids, incidentChannel, messageText, users } from '../support/harness';
 import { slashCommandBody } from '../support/signing';
 
 let harness: Harness;
@@ -18,17 +17,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (!harness) return;
-  // What harness.stop() does, with one wait added: in Socket Mode the bot's stop() resolves before
-  // its WebSocket close handshake is over, and stopping the fake Slack in that window leaves a
-  // 30 s timer of @slack/socket-mode behind (Jest then cannot exit). Let the handshake finish first.
-  await harness.bot.stop();
-  await harness.slack.waitFor(() => harness.slack.openConnectionCount === 0, {
-    description: 'the bot to close its Socket Mode connection',
-  });
-  await harness.simulator.stop();
-  await harness.slack.stop();
-  fs.rmSync(harness.dir, { recursive: true, force: true });
+  await harness?.stop();
+  // The bot's stop waits for the WebSocket close handshake, so nothing is left open.
+  expect(harness.slack.openConnectionCount).toBe(0);
 });
 
 beforeEach(() => {
@@ -164,3 +155,23 @@ test('after Slack sends "disconnect" the bot reconnects and still serves command
   await resultIn(ids.session(4));
   expect(harness.simulator.state.hasSession(ids.site, ids.session(4))).toBe(false);
 }, 20_000);
+
+describe('approval cards over Socket Mode', () => {
+  test('a click arrives as an interactive envelope, is acked, and runs the approved operation', async () => {
+    const socket = await Harness.start({ socketMode: true, policy: approvalPolicy });
+    try {
+      await socket.slack.waitForConnection();
+      await socket.command('/revoke-grant', `${ids.organization} ${ids.grant(1)} offboarding`);
+      const card = await socket.slack.waitFor(() => socket.slack.messages(incidentChannel.id)[0], { description: 'the card' });
+      const { ack } = await socket.click(card, 'Approve', users.approver);
+      expect(ack?.envelope_id).toBeDefined();
+      await socket.slack.waitFor(() => socket.slack.message(card.channel, card.ts)?.text?.includes('done for 1 grant'), {
+        description: 'the final card',
+      });
+      expect(socket.simulator.state.hasGrant(ids.organization, ids.grant(1))).toBe(false);
+      expect(socket.simulator.calls.count()).toBe(1);
+    } finally {
+      await socket.stop();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { PostgresStore } from './postgres';
 import { SqliteStore } from './sqlite';
 import type { Store } from './store';
 
@@ -6,7 +7,7 @@ export type DatabaseSetting = { kind: 'sqlite'; path: string } | { kind: 'postgr
 /** Opens the store that DATABASE_URL names. */
 export async function openStore(database: DatabaseSetting): Promise<Store> {
   if (database.kind === 'sqlite') return new SqliteStore(database.path);
-  throw new Error('PostgreSQL is not supported yet: set DATABASE_URL to a SQLite file path.');
+  return PostgresStore.connect(database.url);
 }
 
 export type { Store } from './store';

@@ -64,3 +64,64 @@ export const sqliteMigrations: readonly Migration[] = [
     `,
   },
 ];
+
+export const postgresMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'append-only audit log',
+    sql: `
+      CREATE TABLE audit (
+        id BIGSERIAL PRIMARY KEY,
+        at TIMESTAMPTZ NOT NULL,
+        event TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        operation TEXT,
+        channel_id TEXT,
+        request_id TEXT,
+        targets JSONB NOT NULL,
+        outcome TEXT,
+        detail TEXT
+      );
+      CREATE INDEX audit_at ON audit (at);
+      CREATE INDEX audit_request ON audit (request_id);
+      CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+      CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
+        FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+    `,
+  },
+  {
+    version: 2,
+    name: 'requests and approvals',
+    sql: `
+      CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        operation TEXT NOT NULL,
+        requester_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        parent_id TEXT,
+        target_ids JSONB NOT NULL,
+        reason TEXT NOT NULL,
+        approvals_required INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL,
+        card_channel_id TEXT,
+        card_ts TEXT,
+        closed_by TEXT,
+        started_at TIMESTAMPTZ,
+        finished_at TIMESTAMPTZ,
+        results JSONB
+      );
+      CREATE INDEX requests_status_expiry ON requests (status, expires_at);
+      CREATE INDEX requests_channel ON requests (channel_id, status);
+      CREATE TABLE approvals (
+        seq BIGSERIAL,
+        request_id TEXT NOT NULL REFERENCES requests (id),
+        user_id TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (request_id, user_id)
+      );
+    `,
+  },
+];

@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { finishedStatuses, type RequestStatus, type TransitionName, transitions } from '../requests/lifecycle';
-import type { OperationName } from '../operations/catalog';
+import { finishedStatuses, type TransitionName, transitions } from '../requests/lifecycle';
 import { type Migration, sqliteMigrations } from './migrations';
+import { type ApprovalRow, type AuditRow, type RequestRow, toAuditEntry, toRequestRecord } from './rows';
 import type {
   ApprovalInsert,
   AuditEntry,
-  AuditEvent,
   AuditQuery,
   CardRef,
   NewAuditEntry,
@@ -17,45 +16,6 @@ import type {
   Store,
   TransitionOptions,
 } from './store';
-
-interface AuditRow {
-  id: number;
-  at: string;
-  event: string;
-  actor_id: string;
-  operation: string | null;
-  channel_id: string | null;
-  request_id: string | null;
-  targets: string;
-  outcome: string | null;
-  detail: string | null;
-}
-
-interface RequestRow {
-  id: string;
-  operation: string;
-  requester_id: string;
-  channel_id: string;
-  parent_id: string | null;
-  target_ids: string;
-  reason: string;
-  approvals_required: number;
-  status: string;
-  created_at: string;
-  expires_at: string;
-  card_channel_id: string | null;
-  card_ts: string | null;
-  closed_by: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-  results: string | null;
-}
-
-interface ApprovalRow {
-  request_id: string;
-  user_id: string;
-  at: string;
-}
 
 /** The embedded store: one SQLite file in WAL mode, for a single replica. */
 export class SqliteStore implements Store {
@@ -227,44 +187,7 @@ export class SqliteStore implements Store {
   }
 }
 
-function toRequestRecord(row: RequestRow, approvals: ApprovalRow[]): RequestRecord {
-  return {
-    id: row.id,
-    operation: row.operation as OperationName,
-    requesterId: row.requester_id,
-    channelId: row.channel_id,
-    parentId: row.parent_id ?? undefined,
-    targetIds: JSON.parse(row.target_ids) as string[],
-    reason: row.reason,
-    approvalsRequired: row.approvals_required,
-    status: row.status as RequestStatus,
-    createdAt: new Date(row.created_at),
-    expiresAt: new Date(row.expires_at),
-    approvals: approvals
-      .filter((approval) => approval.request_id === row.id)
-      .map((approval) => ({ userId: approval.user_id, at: new Date(approval.at) })),
-    card: row.card_channel_id && row.card_ts ? { channelId: row.card_channel_id, ts: row.card_ts } : undefined,
-    closedBy: row.closed_by ?? undefined,
-    startedAt: row.started_at ? new Date(row.started_at) : undefined,
-    finishedAt: row.finished_at ? new Date(row.finished_at) : undefined,
-    results: row.results ? (JSON.parse(row.results) as RequestRecord['results']) : undefined,
-  };
-}
 
-function toAuditEntry(row: AuditRow): AuditEntry {
-  return {
-    id: row.id,
-    at: new Date(row.at),
-    event: row.event as AuditEvent,
-    actorId: row.actor_id,
-    operation: row.operation ?? undefined,
-    channelId: row.channel_id ?? undefined,
-    requestId: row.request_id ?? undefined,
-    targets: JSON.parse(row.targets) as string[],
-    outcome: row.outcome ?? undefined,
-    detail: row.detail ?? undefined,
-  };
-}
 
 /** Applies every migration newer than the recorded version, each in its own transaction. */
 function migrate(db: Database.Database, migrations: readonly Migration[]): void {

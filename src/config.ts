@@ -103,19 +103,7 @@ function environmentSchema(socketMode: boolean, requireVendorTokens: boolean) {
     AITRONOS_API_URL: vendorUrl('https://api.aitronos.com'),
     AITRONOS_API_TOKEN: vendorToken('Aitronos', requireVendorTokens),
     POLICY_FILE: z.string().default('./policy.yml'),
-    DATABASE_URL: z
-      .string()
-      .default('./data/twokey.db')
-      .transform((value, ctx) => {
-        const database = parseDatabaseUrl(value);
-        if (database) return database;
-        ctx.addIssue({
-          code: 'custom',
-          input: value,
-          message: 'must be a file path, sqlite:<path>, or a postgres:// or postgresql:// URL',
-        });
-        return z.NEVER;
-      }),
+    DATABASE_URL: databaseUrl,
     LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
     VENDOR_TIMEOUT_MS: wholeNumber(1, MAX_TIMEOUT_MS, 15_000),
     VENDOR_CONNECT_TIMEOUT_MS: wholeNumber(1, MAX_TIMEOUT_MS, 5_000),
@@ -124,6 +112,20 @@ function environmentSchema(socketMode: boolean, requireVendorTokens: boolean) {
     USERGROUP_CACHE_TTL: durationSchema.default(5 * 60_000),
   });
 }
+
+const databaseUrl = z
+  .string()
+  .default('./data/twokey.db')
+  .transform((value, ctx) => {
+    const database = parseDatabaseUrl(value);
+    if (database) return database;
+    ctx.addIssue({
+      code: 'custom',
+      input: value,
+      message: 'must be a file path, sqlite:<path>, or a postgres:// or postgresql:// URL',
+    });
+    return z.NEVER;
+  });
 
 /** Set and not blank, trimmed: `FOO=` in `.env` counts as unset. */
 function present(value: string | undefined): string | undefined {
@@ -135,11 +137,7 @@ function present(value: string | undefined): string | undefined {
 export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): Config {
   const input = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, present(value)]));
   const socketMode = input.SLACK_APP_TOKEN !== undefined;
-  const parsed = environmentSchema(socketMode, options.requireVendorTokens ?? true).safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`));
-  }
-  const vars = parsed.data;
+  const vars = validate(environmentSchema(socketMode, options.requireVendorTokens ?? true), input);
   const vendor = (baseUrl: string, token: string): VendorSettings => ({
     baseUrl,
     token,
@@ -166,6 +164,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     concurrency: vars.VENDOR_CONCURRENCY,
     usergroupCacheTtlMs: vars.USERGROUP_CACHE_TTL,
   };
+}
+
+/** DATABASE_URL alone, read as the bot reads it, for tools that need nothing else (the audit export). */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
+  return validate(z.object({ DATABASE_URL: databaseUrl }), { DATABASE_URL: present(env.DATABASE_URL) }).DATABASE_URL;
+}
+
+function validate<T extends z.ZodType>(schema: T, input: Record<string, string | undefined>): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`));
+  }
+  return parsed.data;
 }
 
 /** Every secret in `config` (tokens, signing secret, database password), for the logger to redact. */

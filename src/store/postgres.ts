@@ -42,8 +42,7 @@ export class PostgresStore implements Store {
     try {
       const client = await pool.connect();
       try {
-        if (options.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
-        await migrate(client, postgresMigrations);
+        await migrate(client, postgresMigrations, options.schema);
       } finally {
         client.release();
       }
@@ -203,9 +202,11 @@ export class PostgresStore implements Store {
 }
 
 /** Applies every migration newer than the recorded version, each in its own transaction, under the advisory lock. */
-async function migrate(client: PoolClient, migrations: readonly Migration[]): Promise<void> {
+async function migrate(client: PoolClient, migrations: readonly Migration[], schema?: string): Promise<void> {
   await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
   try {
+    // Inside the lock too: CREATE SCHEMA IF NOT EXISTS is not safe against itself.
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`);
     const { rows } = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');

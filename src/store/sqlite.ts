@@ -189,20 +189,23 @@ export class SqliteStore implements Store {
 
 
 
-/** Applies every migration newer than the recorded version, each in its own transaction. */
+/**
+ * Applies every migration newer than the recorded version. Reading the version and applying
+ * the migrations is one IMMEDIATE transaction, so processes opening a new file together take
+ * turns instead of racing to create the same tables.
+ */
 function migrate(db: Database.Database, migrations: readonly Migration[]): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null };
-  const current = row.version ?? 0;
-  for (const migration of migrations.filter((m) => m.version > current)) {
-    db.transaction(() => {
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null };
+    for (const migration of migrations.filter((m) => m.version > (row.version ?? 0))) {
       db.exec(migration.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,
         new Date().toISOString(),
       );
-    })();
-  }
+    }
+  }).immediate();
 }

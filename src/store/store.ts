@@ -119,10 +119,12 @@ export interface RequestQuery {
  */
 export interface Store {
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Newest first (by the order entries were appended). */
   listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
 
   createRequest(request: NewRequest): Promise<RequestRecord>;
   getRequest(id: string): Promise<RequestRecord | undefined>;
+  /** Newest first, by creation time. */
   listRequests(query?: RequestQuery): Promise<RequestRecord[]>;
   attachCard(id: string, card: CardRef): Promise<void>;
   /** Records one approval per approver, only while the request is pending and unexpired at `at`. */

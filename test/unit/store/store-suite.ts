@@ -1,0 +1,476 @@
+/**
+ * The behaviour every Store must have, written once: the SQLite test runs it now and a
+ * PostgreSQL test will run the very same cases. Nothing here may depend on one database;
+ * what only SQLite has (WAL, its triggers, its migrations table) is tested beside it.
+ *
+ * Time is always an explicit Date from a fixed clock; nothing waits.
+ */
+import { addMilliseconds, addMinutes } from 'date-fns';
+import {
+  finishedStatuses,
+  type RequestStatus,
+  requestStatuses,
+  type TransitionName,
+  transitions,
+} from '../../../src/requests/lifecycle';
+import type { NewAuditEntry, NewRequest, RequestRecord, Store, StoredTargetResult } from '../../../src/store/store';
+
+export interface OpenedStore {
+  store: Store;
+  /** Closes the store and removes whatever `open` made. */
+  cleanup(): Promise<void>;
+}
+
+const t0 = new Date('2026-11-23T10:00:00.000Z');
+const minutes = (n: number) => addMinutes(t0, n);
+/** Requests made by `newRequest` expire here unless told otherwise. */
+const expiry = minutes(15);
+
+const transitionNames = Object.keys(transitions) as TransitionName[];
+
+function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
+  return {
+    id: 'R-000001',
+    operation: 'revoke-access',
+    requesterId: 'U_REQUESTER',
+    channelId: 'C_OPS',
+    parentId: 'a3f1c2d4-0000-4000-8000-000000000001',
+    targetIds: ['session-1'],
+    reason: 'incident 42',
+    approvalsRequired: 1,
+    status: 'pending',
+    createdAt: t0,
+    expiresAt: expiry,
+    ...overrides,
+  };
+}
+
+/** A failed target's result with every error field, to check the JSON round trip. */
+const sampleResults: StoredTargetResult[] = [
+  { targetId: 'session-1', status: 'succeeded', summary: 'revoked', idempotent: true },
+  {
+    targetId: 'session-2',
+    status: 'failed',
+    idempotent: true,
+    error: {
+      vendor: 'altostrat',
+      kind: 'http',
+      message: 'Session not found',
+      status: 404,
+      code: 'not_found',
+      traceId: 'trace-123',
+      docUrl: 'https://docs.example/errors#not_found',
+      retryable: false,
+      outcome: 'failed',
+      attempts: 1,
+    },
+  },
+  { targetId: 'session-3', status: 'unknown', idempotent: false },
+];
+
+/** The transitions that lead from pending to `target`, found in the lifecycle table itself. */
+function pathFromPending(target: RequestStatus): TransitionName[] {
+  const paths = new Map<RequestStatus, TransitionName[]>([['pending', []]]);
+  const queue: RequestStatus[] = ['pending'];
+  for (const status of queue) {
+    for (const name of transitionNames) {
+      const { from, to } = transitions[name];
+      if ((from as readonly RequestStatus[]).includes(status) && !paths.has(to)) {
+        paths.set(to, [...paths.get(status)!, name]);
+        queue.push(to);
+      }
+    }
+  }
+  const path = paths.get(target);
+  if (!path) throw new Error(`no transition leads from pending to ${target}`);
+  return path;
+}
+
+/** A request put into `status` the way the bot does it: an approval, then the store's own transitions. */
+async function requestIn(store: Store, status: RequestStatus, overrides: Partial<NewRequest> = {}): Promise<RequestRecord> {
+  const created = await store.createRequest(newRequest(overrides));
+  expect(await store.addApproval(created.id, 'U_APPROVER', minutes(1))).toBe('added');
+  let record: RequestRecord | undefined = (await store.getRequest(created.id))!;
+  for (const name of pathFromPending(status)) {
+    record = await store.transition(created.id, name, { at: minutes(2), approvalsComplete: true });
+    if (!record) throw new Error(`could not drive ${created.id} through ${name} towards ${status}`);
+  }
+  expect(record.status).toBe(status);
+  return record;
+}
+
+function auditEntry(overrides: Partial<NewAuditEntry> = {}): NewAuditEntry {
+  return { at: t0, event: 'requested', actorId: 'U_REQUESTER', targets: [], ...overrides };
+}
+
+export function describeStore(name: string, open: () => Promise<OpenedStore>): void {
+  describe(`${name}: the Store contract`, () => {
+    let opened: OpenedStore;
+    let store: Store;
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+    });
+    afterEach(() => opened.cleanup());
+
+    describe('audit log', () => {
+      test('appends entries with increasing ids and lists them newest first', async () => {
+        const first = await store.appendAudit(auditEntry({ at: minutes(0), event: 'requested' }));
+        const second = await store.appendAudit(auditEntry({ at: minutes(1), event: 'approved', actorId: 'U_APPROVER' }));
+        const third = await store.appendAudit(auditEntry({ at: minutes(2), event: 'executed' }));
+        expect(second.id).toBeGreaterThan(first.id);
+        expect(third.id).toBeGreaterThan(second.id);
+        expect(await store.listAudit()).toEqual([third, second, first]);
+      });
+
+      test('keeps every field, the targets array in order, and leaves unset fields absent', async () => {
+        const full = await store.appendAudit({
+          at: new Date('2026-11-23T10:00:00.123Z'),
+          event: 'executed',
+          actorId: 'U_REQUESTER',
+          operation: 'delete-peer',
+          channelId: 'C_OPS',
+          requestId: 'R-ABCDEF',
+          targets: ['instance-1', 'peer-2', 'peer-1'],
+          outcome: 'partially_failed',
+          detail: 'peer-1: 404 not found, "quoted", and\na second line',
+        });
+        const bare = await store.appendAudit({ at: minutes(1), event: 'refused', actorId: 'U_OTHER', targets: [] });
+        const [listedBare, listedFull] = await store.listAudit();
+        expect(listedFull).toEqual(full);
+        expect(listedFull.at).toBeInstanceOf(Date);
+        expect(listedFull.at.toISOString()).toBe('2026-11-23T10:00:00.123Z');
+        expect(listedBare).toEqual(bare);
+        expect(listedBare.targets).toEqual([]);
+        for (const field of ['operation', 'channelId', 'requestId', 'outcome', 'detail'] as const) {
+          expect(listedBare[field]).toBeUndefined();
+        }
+      });
+
+      test('filters by since (inclusive), channel and limit, alone and together', async () => {
+        const early = await store.appendAudit(auditEntry({ at: minutes(0), channelId: 'C_OPS' }));
+        const other = await store.appendAudit(auditEntry({ at: minutes(5), channelId: 'C_OTHER' }));
+        const late = await store.appendAudit(auditEntry({ at: minutes(10), channelId: 'C_OPS' }));
+        const noChannel = await store.appendAudit(auditEntry({ at: minutes(15) }));
+
+        expect(await store.listAudit({ since: minutes(5) })).toEqual([noChannel, late, other]);
+        expect(await store.listAudit({ since: minutes(16) })).toEqual([]);
+        expect(await store.listAudit({ channelId: 'C_OPS' })).toEqual([late, early]);
+        expect(await store.listAudit({ channelId: 'C_NONE' })).toEqual([]);
+        expect(await store.listAudit({ limit: 2 })).toEqual([noChannel, late]);
+        expect(await store.listAudit({ channelId: 'C_OPS', since: minutes(1), limit: 5 })).toEqual([late]);
+        expect(await store.listAudit({ channelId: 'C_OPS', limit: 1 })).toEqual([late]);
+      });
+    });
+
+    describe('requests', () => {
+      test('creates a pending request and reads every field back', async () => {
+        const request = newRequest({ targetIds: ['peer-2', 'peer-1'], approvalsRequired: 2 });
+        const expected: RequestRecord = {
+          id: request.id,
+          operation: request.operation,
+          requesterId: request.requesterId,
+          channelId: request.channelId,
+          parentId: request.parentId,
+          targetIds: ['peer-2', 'peer-1'],
+          reason: request.reason,
+          approvalsRequired: 2,
+          status: 'pending',
+          createdAt: t0,
+          expiresAt: expiry,
+          approvals: [],
+        };
+        expect(await store.createRequest(request)).toEqual(expected);
+        const read = (await store.getRequest(request.id))!;
+        expect(read).toEqual(expected);
+        expect(read.createdAt).toBeInstanceOf(Date);
+        expect(read.expiresAt).toBeInstanceOf(Date);
+        for (const field of ['card', 'closedBy', 'startedAt', 'finishedAt', 'results'] as const) {
+          expect(read[field]).toBeUndefined();
+        }
+      });
+
+      test('creates a request already approved (one that needs no approval) and without a parent', async () => {
+        const created = await store.createRequest(newRequest({ status: 'approved', approvalsRequired: 0, parentId: undefined }));
+        expect(created).toMatchObject({ status: 'approved', approvalsRequired: 0, approvals: [] });
+        expect(created.parentId).toBeUndefined();
+        expect(await store.transition(created.id, 'start', { at: minutes(1) })).toMatchObject({ status: 'executing' });
+      });
+
+      test('an unknown id reads as undefined', async () => {
+        expect(await store.getRequest('R-UNKNOWN')).toBeUndefined();
+      });
+
+      test('lists newest first, by channel, by statuses and with a limit', async () => {
+        // Each with its own approvals, so that a list cannot mix them up.
+        await store.createRequest(newRequest({ id: 'R-A', channelId: 'C_OPS', createdAt: minutes(0) }));
+        await store.createRequest(newRequest({ id: 'R-B', channelId: 'C_OTHER', createdAt: minutes(1) }));
+        await store.addApproval('R-A', 'U_ONE', minutes(1));
+        await store.addApproval('R-B', 'U_TWO', minutes(2));
+        const a = (await store.getRequest('R-A'))!;
+        const b = (await store.getRequest('R-B'))!;
+        const c = await store.createRequest(newRequest({ id: 'R-C', channelId: 'C_OPS', createdAt: minutes(2), status: 'approved' }));
+        const d = await store.createRequest(newRequest({ id: 'R-D', channelId: 'C_OPS', createdAt: minutes(3) }));
+        const denied = (await store.transition(d.id, 'deny', { at: minutes(4), closedBy: 'U_APPROVER' }))!;
+
+        expect(await store.listRequests()).toEqual([denied, c, b, a]);
+        expect(await store.listRequests({ channelId: 'C_OPS' })).toEqual([denied, c, a]);
+        expect(await store.listRequests({ statuses: ['pending'] })).toEqual([b, a]);
+        expect(await store.listRequests({ statuses: ['approved', 'denied'] })).toEqual([denied, c]);
+        expect(await store.listRequests({ channelId: 'C_OPS', statuses: ['pending'] })).toEqual([a]);
+        expect(await store.listRequests({ limit: 2 })).toEqual([denied, c]);
+        expect(await store.listRequests({ channelId: 'C_NONE' })).toEqual([]);
+      });
+
+      test('attaches the card a request was posted as', async () => {
+        const created = await store.createRequest(newRequest());
+        await store.attachCard(created.id, { channelId: 'C_OPS', ts: '1763892000.000100' });
+        expect(await store.getRequest(created.id)).toEqual({ ...created, card: { channelId: 'C_OPS', ts: '1763892000.000100' } });
+      });
+
+      test('reads back a finished request whole: approvals in order, dates, closer and results with their errors', async () => {
+        await store.createRequest(newRequest({ approvalsRequired: 2 }));
+        await store.attachCard('R-000001', { channelId: 'C_OPS', ts: '1763892000.000100' });
+        await store.addApproval('R-000001', 'U_SECOND', minutes(1));
+        await store.addApproval('R-000001', 'U_FIRST', minutes(2));
+        await store.transition('R-000001', 'complete', { at: minutes(3), approvalsComplete: true });
+        await store.transition('R-000001', 'start', { at: minutes(4) });
+        await store.transition('R-000001', 'partiallyFail', { at: minutes(5), results: sampleResults });
+
+        const read = (await store.getRequest('R-000001'))!;
+        expect(read).toEqual({
+          ...newRequest({ approvalsRequired: 2 }),
+          status: 'partially_failed',
+          approvals: [
+            { userId: 'U_SECOND', at: minutes(1) },
+            { userId: 'U_FIRST', at: minutes(2) },
+          ],
+          card: { channelId: 'C_OPS', ts: '1763892000.000100' },
+          startedAt: minutes(4),
+          finishedAt: minutes(5),
+          results: sampleResults,
+        });
+        expect(read.startedAt).toBeInstanceOf(Date);
+        expect(read.approvals[0].at).toBeInstanceOf(Date);
+      });
+    });
+
+    describe('transitions, for every status and every transition', () => {
+      const cases = requestStatuses.flatMap((status) => transitionNames.map((name) => [status, name] as const));
+      const when = minutes(3);
+
+      test.each(cases)('from %s, %s', async (status, name) => {
+        const before = await requestIn(store, status);
+        const { from, to } = transitions[name];
+        const changed = await store.transition(before.id, name, { at: when, closedBy: 'U_CLOSER', results: sampleResults });
+
+        if (!(from as readonly RequestStatus[]).includes(status)) {
+          expect(changed).toBeUndefined();
+          expect(await store.getRequest(before.id)).toEqual(before);
+          return;
+        }
+        expect(changed).toEqual({
+          ...before,
+          status: to,
+          startedAt: name === 'start' ? when : before.startedAt,
+          finishedAt: finishedStatuses.includes(to) ? when : before.finishedAt,
+          closedBy: 'U_CLOSER',
+          results: sampleResults,
+        });
+        expect(await store.getRequest(before.id)).toEqual(changed);
+      });
+
+      test('a transition given no closer or results keeps what the request had', async () => {
+        const approved = await requestIn(store, 'approved');
+        const executing = (await store.transition(approved.id, 'start', { at: when, closedBy: 'U_CLOSER', results: sampleResults }))!;
+        expect(await store.transition(executing.id, 'succeed', { at: when })).toEqual({
+          ...executing,
+          status: 'succeeded',
+          finishedAt: when,
+          closedBy: 'U_CLOSER',
+          results: sampleResults,
+        });
+        const pending = await store.createRequest(newRequest({ id: 'R-000002' }));
+        const denied = (await store.transition(pending.id, 'deny', { at: when }))!;
+        expect(denied.closedBy).toBeUndefined();
+        expect(denied.results).toBeUndefined();
+      });
+
+      test('an unknown request is never transitioned', async () => {
+        for (const name of transitionNames) {
+          expect(await store.transition('R-UNKNOWN', name, { at: when })).toBeUndefined();
+        }
+        expect(await store.getRequest('R-UNKNOWN')).toBeUndefined();
+      });
+    });
+
+    describe('transition conditions', () => {
+      test('approvalsComplete: complete is refused until the counted approvals reach approvalsRequired', async () => {
+        const created = await store.createRequest(newRequest({ approvalsRequired: 2 }));
+        const complete = () => store.transition(created.id, 'complete', { at: minutes(3), approvalsComplete: true, unexpired: true });
+
+        expect(await complete()).toBeUndefined();
+        await store.addApproval(created.id, 'U_ONE', minutes(1));
+        expect(await complete()).toBeUndefined();
+        const oneApproval = await store.getRequest(created.id);
+        expect(oneApproval).toMatchObject({ status: 'pending', approvals: [{ userId: 'U_ONE', at: minutes(1) }] });
+
+        await store.addApproval(created.id, 'U_TWO', minutes(2));
+        expect(await complete()).toMatchObject({ status: 'approved', approvals: [{ userId: 'U_ONE' }, { userId: 'U_TWO' }] });
+        expect(await complete()).toBeUndefined();
+      });
+
+      test('without approvalsComplete, complete does not count approvals', async () => {
+        const created = await store.createRequest(newRequest({ approvalsRequired: 2 }));
+        expect(await store.transition(created.id, 'complete', { at: minutes(1) })).toMatchObject({ status: 'approved' });
+      });
+
+      test.each(['complete', 'deny', 'cancel'] as const)(
+        'unexpired: %s is allowed just before expiresAt and refused at or after it',
+        async (name) => {
+          const atExpiry = await store.createRequest(newRequest({ id: 'R-AT' }));
+          await store.createRequest(newRequest({ id: 'R-AFTER' }));
+          await store.createRequest(newRequest({ id: 'R-BEFORE' }));
+          const apply = (id: string, at: Date) => store.transition(id, name, { at, unexpired: true, closedBy: 'U_CLOSER' });
+
+          expect(await apply('R-AT', expiry)).toBeUndefined();
+          expect(await apply('R-AFTER', addMinutes(expiry, 1))).toBeUndefined();
+          expect(await store.listRequests({ statuses: ['pending'] })).toHaveLength(3);
+          expect(await store.getRequest('R-AT')).toEqual(atExpiry);
+
+          expect(await apply('R-BEFORE', addMilliseconds(expiry, -1))).toMatchObject({ status: transitions[name].to });
+        },
+      );
+
+      test('without unexpired, a pending request can still be denied after expiresAt', async () => {
+        const created = await store.createRequest(newRequest());
+        expect(await store.transition(created.id, 'deny', { at: addMinutes(expiry, 1) })).toMatchObject({ status: 'denied' });
+      });
+    });
+
+    describe('addApproval', () => {
+      test('counts each approver once and lists approvals in order with their times', async () => {
+        const created = await store.createRequest(newRequest({ approvalsRequired: 3 }));
+        expect(await store.addApproval(created.id, 'U_ONE', minutes(1))).toBe('added');
+        expect(await store.addApproval(created.id, 'U_ONE', minutes(2))).toBe('duplicate');
+        expect(await store.addApproval(created.id, 'U_TWO', minutes(3))).toBe('added');
+        expect((await store.getRequest(created.id))!.approvals).toEqual([
+          { userId: 'U_ONE', at: minutes(1) },
+          { userId: 'U_TWO', at: minutes(3) },
+        ]);
+      });
+
+      test.each(finishedStatuses.concat('approved', 'executing'))('is not open once the request is %s', async (status) => {
+        const before = await requestIn(store, status);
+        expect(await store.addApproval(before.id, 'U_LATE', minutes(3))).toBe('not_open');
+        expect(await store.getRequest(before.id)).toEqual(before);
+      });
+
+      test('is not open at or after expiresAt, even while the request is still pending', async () => {
+        const created = await store.createRequest(newRequest());
+        expect(await store.addApproval(created.id, 'U_ONE', expiry)).toBe('not_open');
+        expect(await store.addApproval(created.id, 'U_TWO', addMinutes(expiry, 1))).toBe('not_open');
+        expect(await store.getRequest(created.id)).toEqual(created);
+        expect(await store.addApproval(created.id, 'U_THREE', addMilliseconds(expiry, -1))).toBe('added');
+      });
+
+      test('is not open for an unknown request', async () => {
+        expect(await store.addApproval('R-UNKNOWN', 'U_ONE', minutes(1))).toBe('not_open');
+      });
+    });
+
+    describe('expireDue', () => {
+      test('expires exactly the pending requests due at or before the time, once', async () => {
+        const sweep = minutes(15);
+        const dueEarlier = await store.createRequest(newRequest({ id: 'R-DUE-EARLIER', expiresAt: minutes(10) }));
+        const dueNow = await store.createRequest(newRequest({ id: 'R-DUE-NOW', expiresAt: sweep }));
+        const later = await store.createRequest(newRequest({ id: 'R-LATER', expiresAt: addMilliseconds(sweep, 1) }));
+        // Past their expiry too, but no longer pending.
+        const notPending = [
+          await requestIn(store, 'approved', { id: 'R-APPROVED', expiresAt: minutes(10) }),
+          await requestIn(store, 'executing', { id: 'R-EXECUTING', expiresAt: minutes(10) }),
+          await requestIn(store, 'denied', { id: 'R-DENIED', expiresAt: minutes(10) }),
+        ];
+
+        const expired = await store.expireDue(sweep);
+        expect(expired.map((request) => request.id).sort()).toEqual(['R-DUE-EARLIER', 'R-DUE-NOW']);
+        for (const before of [dueEarlier, dueNow]) {
+          const expected = { ...before, status: 'expired', finishedAt: sweep };
+          expect(expired.find((request) => request.id === before.id)).toEqual(expected);
+          expect(await store.getRequest(before.id)).toEqual(expected);
+        }
+        for (const before of [later, ...notPending]) expect(await store.getRequest(before.id)).toEqual(before);
+
+        expect(await store.expireDue(sweep)).toEqual([]);
+      });
+
+      test('two sweeps at once return each expired request exactly once between them', async () => {
+        const ids = Array.from({ length: 10 }, (_, i) => `R-DUE-${i}`);
+        for (const id of ids) await store.createRequest(newRequest({ id }));
+        const [first, second] = await Promise.all([store.expireDue(expiry), store.expireDue(expiry)]);
+        expect([...first, ...second].map((request) => request.id).sort()).toEqual(ids.sort());
+      });
+    });
+
+    describe('loseInterrupted', () => {
+      test('marks only executions started before the cutoff as outcome_unknown, once', async () => {
+        const cutoff = minutes(5);
+        // requestIn starts executions at minute 2.
+        const interrupted = await requestIn(store, 'executing', { id: 'R-INTERRUPTED' });
+        const approved = await requestIn(store, 'approved', { id: 'R-STARTED-AT-CUTOFF' });
+        const untouched = [
+          (await store.transition(approved.id, 'start', { at: cutoff }))!,
+          await requestIn(store, 'approved', { id: 'R-APPROVED' }),
+          await requestIn(store, 'succeeded', { id: 'R-SUCCEEDED' }),
+          await requestIn(store, 'pending', { id: 'R-PENDING' }),
+        ];
+
+        expect(await store.loseInterrupted(interrupted.startedAt!, minutes(10))).toEqual([]);
+
+        const lost = await store.loseInterrupted(cutoff, minutes(10));
+        const expected = { ...interrupted, status: 'outcome_unknown', finishedAt: minutes(10) };
+        expect(lost).toEqual([expected]);
+        expect(await store.getRequest(interrupted.id)).toEqual(expected);
+        expect(await store.loseInterrupted(cutoff, minutes(10))).toEqual([]);
+        for (const before of untouched) expect(await store.getRequest(before.id)).toEqual(before);
+      });
+    });
+
+    describe('exactly once under concurrency', () => {
+      test('of 20 simultaneous starts of an approved request, exactly one wins', async () => {
+        const approved = await requestIn(store, 'approved');
+        const attempts = await Promise.all(
+          Array.from({ length: 20 }, () => store.transition(approved.id, 'start', { at: minutes(3) })),
+        );
+        const winners = attempts.filter((record) => record !== undefined);
+        expect(winners).toHaveLength(1);
+        expect(winners[0]).toMatchObject({ status: 'executing', startedAt: minutes(3) });
+      });
+
+      test('20 approvers clicking at once: approved once, started once', async () => {
+        const created = await store.createRequest(newRequest({ approvalsRequired: 2 }));
+        const at = minutes(1);
+        const users = Array.from({ length: 20 }, (_, i) => `U_APPROVER_${i}`);
+        // Each click does what the bot does, and then tries to start the run as well.
+        const clicks = await Promise.all(
+          users.map(async (user) => {
+            const inserted = await store.addApproval(created.id, user, at);
+            const completed = await store.transition(created.id, 'complete', { at, approvalsComplete: true, unexpired: true });
+            const started = await store.transition(created.id, 'start', { at });
+            return { inserted, completed, started };
+          }),
+        );
+
+        expect(clicks.filter((click) => click.completed)).toHaveLength(1);
+        expect(clicks.filter((click) => click.started)).toHaveLength(1);
+        expect(clicks.every((click) => click.inserted === 'added' || click.inserted === 'not_open')).toBe(true);
+        const final = (await store.getRequest(created.id))!;
+        expect(final.status).toBe('executing');
+        const approvers = final.approvals.map((approval) => approval.userId);
+        expect(approvers.length).toBeGreaterThanOrEqual(2);
+        expect(new Set(approvers).size).toBe(approvers.length);
+        expect(approvers.length).toBe(clicks.filter((click) => click.inserted === 'added').length);
+      });
+    });
+  });
+}

@@ -1,0 +1,111 @@
+import { createInterface, type Interface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { userIdPattern } from './people';
+import { openSandbox } from './sandbox';
+import { ShellSession } from './session';
+
+/** `npm run shell`: twokey in a terminal, or fed lines through a pipe. */
+
+const usage = `Usage: npm run shell -- [--as <userId>]     (or: node dist/shell/main.js [--as <userId>])
+
+twokey in a terminal, no Slack needed: type slash commands as a chosen Slack user, see messages
+and cards as text, press a card's buttons by typing them. Lines on standard input run in order;
+the shell ends at the end of input. Type :help inside for the shell's own commands.
+
+  --as <userId>   who you are at first (default: the policy's on-call user, U0123ABCD in policy.example.yml)
+  -h, --help      this text
+
+Environment: ALTOSTRAT_API_URL and ALTOSTRAT_API_TOKEN, AITRONOS_API_URL and AITRONOS_API_TOKEN (a vendor
+without both is simulated), POLICY_FILE (default: policy.example.yml, with you in a role), DATABASE_URL
+(default: a temporary SQLite file), LOG_LEVEL (default: warn; logs go to standard error). .env is not read.
+`;
+
+// As often as the bot expires overdue requests.
+const sweepIntervalMs = 5_000;
+
+/** Bad arguments: said with the usage, exit code 2. */
+class UsageError extends Error {}
+
+function parseArguments(argv: string[]): { user?: string; help: boolean } {
+  let values: { as?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { as: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const user = values.as?.toUpperCase();
+  if (user !== undefined && !userIdPattern.test(user)) {
+    throw new UsageError(`--as takes a Slack user ID such as U0123ABCD, not "${values.as}".`);
+  }
+  return { user, help: values.help ?? false };
+}
+
+async function main(): Promise<void> {
+  const args = parseArguments(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  const interactive = process.stdin.isTTY === true;
+  let prompt: Interface | undefined;
+  let waiting = false;
+  const sandbox = await openSandbox({
+    env: process.env,
+    user: args.user,
+    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    write: (text) => {
+      // Something arriving while the prompt waits (an expiry) is written above the prompt, which is then redrawn.
+      if (prompt && waiting) process.stdout.write('\r\u001b[2K');
+      process.stdout.write(text);
+      if (prompt && waiting) prompt.prompt(true);
+    },
+  });
+  try {
+    sandbox.screen.say(...sandbox.about, '');
+    await sandbox.core.recoverInterrupted();
+    const session = new ShellSession({ ...sandbox, echo: !interactive });
+    const sweeper = setInterval(() => void session.sweep(), sweepIntervalMs);
+    sweeper.unref();
+
+    const lines = createInterface({
+      input: process.stdin,
+      output: interactive ? process.stdout : undefined,
+      terminal: interactive,
+      crlfDelay: Infinity,
+    });
+    if (interactive) {
+      prompt = lines;
+      lines.on('SIGINT', () => lines.close());
+    }
+    const ask = () => {
+      if (!prompt) return;
+      prompt.setPrompt(`${session.user}> `);
+      prompt.prompt();
+      waiting = true;
+    };
+    ask();
+    for await (const line of lines) {
+      waiting = false;
+      if ((await session.run(line)) === 'quit') break;
+      ask();
+    }
+    waiting = false;
+    lines.close();
+    clearInterval(sweeper);
+    // A sweep that was under way when input ended finishes before the store closes.
+    await session.idle();
+  } finally {
+    await sandbox.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  // Bad arguments, settings and policies are the user's to fix: say what, without a stack trace.
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stderr.write(`twokey shell cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,139 @@
+import { type CardAction, cardActions } from '../messages/card';
+import { truncate } from '../messages/format';
+import type { Policy } from '../policy/schema';
+import { type Twokey, slashCommands } from '../twokey';
+import type { Logger } from '../logger';
+import { shellReplies } from './messenger';
+import { userIdPattern, who } from './people';
+import { shellChannel } from './sandbox';
+import type { Screen } from './screen';
+
+export interface SessionOptions {
+  core: Twokey;
+  policy: Policy;
+  screen: Screen;
+  logger: Logger;
+  /** Who types first. */
+  user: string;
+  /** Repeat each line after a prompt, so that piped output reads as a transcript. */
+  echo: boolean;
+}
+
+/** Shell commands start with `:`, which no slash command and no button press does. */
+const shellHelp = [
+  'Shell commands:',
+  '  :as <userId>   act as another user from now on, e.g. :as U0456EFGH (:as alone: who you are)',
+  '  :help          this list',
+  '  :quit          leave (so do Ctrl-D, Ctrl-C and the end of piped input)',
+  `twokey's commands: ${slashCommands.join(', ')}; /twokey help explains them.`,
+  'Buttons: type what a card shows in brackets, e.g. approve R-7K3QXM, deny R-7K3QXM, cancel R-7K3QXM.',
+  'Blank lines and lines starting with # are ignored.',
+];
+
+/** A button press, as a card shows it: `approve R-7K3QXM`. */
+const press = new RegExp(`^(${Object.keys(cardActions).join('|')})\\s+(\\S+)$`, 'i');
+
+/**
+ * One person at the keyboard, playing any user: each line is a slash command, a button press
+ * or a shell command. Lines and expiry sweeps run one at a time, each to the end (vendor calls,
+ * card updates, thread replies and direct messages included) before the next starts.
+ */
+export class ShellSession {
+  user: string;
+  private queue: Promise<unknown> = Promise.resolve();
+  private sweepQueued = false;
+
+  constructor(private readonly options: SessionOptions) {
+    this.user = options.user;
+  }
+
+  /** Runs one line of input; resolves with `'quit'` when the user asked to leave. */
+  run(line: string): Promise<'quit' | undefined> {
+    return this.serially(() => this.dispatch(line.trim()));
+  }
+
+  /** Expires overdue requests, between lines; a sweep already waiting its turn is not queued twice. */
+  sweep(): Promise<void> {
+    if (this.sweepQueued) return Promise.resolve();
+    this.sweepQueued = true;
+    return this.serially(async () => {
+      this.sweepQueued = false;
+      await this.options.core.sweep().catch((error: unknown) => this.options.logger.error('expiry sweep failed', { error }));
+    });
+  }
+
+  /** Resolves once the line or sweep under way, if any, has finished. */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  private serially<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(job);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async dispatch(input: string): Promise<'quit' | undefined> {
+    if (input === '' || input.startsWith('#')) return undefined;
+    const { screen, echo } = this.options;
+    if (echo) screen.say(`${this.user}> ${input}`);
+    const outcome = await this.act(input);
+    screen.say('');
+    return outcome;
+  }
+
+  // handle() and click() resolve once all their work is done, so awaiting them drains the core.
+  private async act(input: string): Promise<'quit' | undefined> {
+    const { core, screen } = this.options;
+    if (input.startsWith(':')) return this.shellCommand(input);
+    const replies = shellReplies(screen, this.user);
+    if (input.startsWith('/')) {
+      const [command, ...rest] = input.split(/\s+/);
+      const name = command.toLowerCase();
+      if (!slashCommands.includes(name)) {
+        screen.say(`${truncate(command, 40)} is not a twokey command: ${slashCommands.join(', ')} are (/twokey help).`);
+        return undefined;
+      }
+      await core.handle(name, { userId: this.user, channel: shellChannel, text: rest.join(' ') }, replies);
+      return undefined;
+    }
+    const button = press.exec(input);
+    if (button) {
+      const action = button[1].toLowerCase() as CardAction;
+      await core.click(cardActions[action], button[2].toUpperCase(), { userId: this.user }, replies);
+      return undefined;
+    }
+    screen.say(`Not understood: type a slash command (/twokey help), a card's button (approve R-7K3QXM) or :help.`);
+    return undefined;
+  }
+
+  private shellCommand(input: string): 'quit' | undefined {
+    const { screen, policy } = this.options;
+    const [command, argument, ...extra] = input.split(/\s+/);
+    switch (command.toLowerCase()) {
+      case ':as': {
+        if (argument === undefined) {
+          screen.say(`You are ${who(policy, this.user)}.`);
+          return undefined;
+        }
+        const userId = argument.toUpperCase();
+        if (!userIdPattern.test(userId) || extra.length > 0) {
+          screen.say(':as takes one Slack user ID, such as :as U0456EFGH.');
+          return undefined;
+        }
+        this.user = userId;
+        screen.viewer = userId;
+        screen.say(`You are now ${who(policy, userId)}.`);
+        return undefined;
+      }
+      case ':help':
+        screen.say(...shellHelp);
+        return undefined;
+      case ':quit':
+        return 'quit';
+      default:
+        screen.say(`${truncate(command, 40)} is not a shell command: :as, :help and :quit are.`);
+        return undefined;
+    }
+  }
+}

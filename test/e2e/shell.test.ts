@@ -1,0 +1,189 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { demoSeed } from '../../src/simulator';
+import { SqliteStore } from '../../src/store/sqlite';
+import type { AuditEntry } from '../../src/store/store';
+import { runShell, ShellProcess, type ShellOptions } from '../support/shell';
+
+// The example data the shell's built-in simulator starts with.
+const site = demoSeed.sites[0].id;
+const session = demoSeed.sites[0].sessions[0];
+const organization = demoSeed.organizations[0].id;
+const grant = demoSeed.organizations[0].grants[0];
+const missingSession = 'deadbeef-0000-4000-8000-000000000000';
+
+const oncall = 'U0123ABCD';
+const approver = 'U0456EFGH';
+const ansiEscape = /\u001b\[/;
+
+describe('npm run shell, fed through a pipe', () => {
+  let dir: string;
+  let options: ShellOptions;
+  const shells: ShellProcess[] = [];
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twokey-shell-e2e-'));
+    // Nothing of the test runner's environment: no vendor settings, no Slack tokens, no POLICY_FILE.
+    options = { cwd: dir, env: { PATH: process.env.PATH ?? '', DATABASE_URL: path.join(dir, 'twokey.db') } };
+  });
+  afterEach(() => {
+    for (const shell of shells.splice(0)) shell.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function auditLog(): Promise<AuditEntry[]> {
+    const store = new SqliteStore(path.join(dir, 'twokey.db'));
+    try {
+      return (await store.listAudit({ limit: 100 })).reverse();
+    } finally {
+      await store.close();
+    }
+  }
+
+  test('starts against the simulator, runs an immediate operation, and the simulator remembers it', async () => {
+    const run = await runShell(
+      [
+        `/revoke-access ${site} ${session} contractor left`,
+        `/revoke-access ${site} ${session} once more`,
+      ],
+      options,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).not.toMatch(ansiEscape);
+    expect(run.stdout).toMatch(/Altostrat and Aitronos are simulated at http:\/\/127\.0\.0\.1:\d+/);
+    expect(run.stdout).toContain(`Altostrat site ${site} (Cape Town edge) — transient sessions: ${session}`);
+    expect(run.stdout).toContain(`Aitronos organization ${organization} (Example Org) — grants: ${grant}`);
+    expect(run.stdout).toContain('User groups (S0ONCALL1) cannot be looked up without Slack');
+    expect(run.stdout).toContain(`Store: SQLite at ${path.join(dir, 'twokey.db')}`);
+    expect(run.stdout).toContain(`You are ${oncall} (oncall). ${approver} (approver) and U0789IJKL (admin) can approve`);
+
+    const [, first, second] = run.stdout.split(`${oncall}> /revoke-access`);
+    expect(first).toContain('✅ Revoke transient access: done for 1 session');
+    expect(first).toContain('  Reason: contractor left');
+    expect(first).toContain(`  ✅ \`${session}\` revoked`);
+    expect(first).not.toContain('(only you)');
+    expect(second).toContain('❌ Revoke transient access: failed for the session');
+    expect(second).toMatch(/❌ `[-0-9a-f]+` failed — 404 `resource_not_found`/);
+    expect(second).toContain('does not exist — it may already be gone');
+
+    const audit = await auditLog();
+    expect(audit.map((entry) => entry.event)).toEqual([
+      'requested', 'execution_started', 'executed',
+      'requested', 'execution_started', 'executed',
+    ]);
+    expect(audit[2]).toMatchObject({ actorId: oncall, channelId: 'C0INCIDENT1', outcome: 'succeeded' });
+    expect(audit[5]).toMatchObject({ outcome: 'failed' });
+  });
+
+  test('two-person approval: the requester asks, switches to the approver, who approves', async () => {
+    const shell = ShellProcess.start(options);
+    shells.push(shell);
+    shell.send(`/revoke-grant ${organization} ${grant} offboarding`);
+    const [, id] = await shell.waitForOutput(/\[approve (R-[A-Z0-9]{6})\] \[deny \1\] \[cancel \1\]/);
+    shell.send(`approve ${id}`, `:as ${approver}`, `approve ${id.toLowerCase()}`);
+    const run = await shell.finish();
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(ansiEscape);
+    const [, asked, ownApproval, switched, approved] = run.stdout.split(/^U0\w+> /m);
+    expect(asked).toContain('⚠️ Approval needed: Revoke access grants');
+    expect(asked).toContain('  Approvals: 0 of 1');
+    expect(asked).toContain(`  • \`${grant}\``);
+    expect(asked).toMatch(/ {2}Expires in 15 minutes \(\d{4}-\d\d-\d\dT[\d:.]+Z\) · request `R-\w{6}`/);
+    expect(ownApproval).toContain('(only you) ⛔ You cannot approve your own request: a second person must.');
+    expect(switched).toContain(`You are now ${approver} (approver).`);
+    expect(approved).toMatch(new RegExp(`^approve ${id.toLowerCase()}\n`));
+
+    const lines = approved.split('\n');
+    const at = (prefix: string) => lines.findIndex((line) => line.startsWith(prefix));
+    const thread = at(`  ↳ ✅ @${approver} approved (1 of 1).`);
+    const running = at(`card ${id} updated: ℹ️ Approved — running: Revoke access grants`);
+    const done = at(`card ${id} updated: ✅ Revoke access grants: done for 1 grant`);
+    const outcome = at('  ↳ ✅ Revoke access grants: done for 1 grant');
+    const dm = at(`(DM to @${oncall}) Your request \`${id}\` (/revoke-grant, 1 grant) finished`);
+    expect([thread, running, done, outcome, dm].every((index) => index >= 0)).toBe(true);
+    expect(thread).toBeLessThan(running);
+    expect(running).toBeLessThan(done);
+    expect(done).toBeLessThan(outcome);
+    expect(outcome).toBeLessThan(dm);
+    expect(lines).toContain(`  Approvals: 1 of 1 — @${approver}`);
+    expect(lines).toContain(`    ✅ \`${grant}\` revoked`);
+    expect(approved).not.toContain('[approve');
+
+    const events = (await auditLog()).map((entry) => `${entry.event} ${entry.actorId}`);
+    expect(events).toEqual([
+      `requested ${oncall}`,
+      `refused ${oncall}`,
+      `approved ${approver}`,
+      `execution_started ${oncall}`,
+      `executed ${oncall}`,
+    ]);
+  });
+
+  test('bad input gets the usage line and calls nothing; blank lines and comments are skipped', async () => {
+    const mistyped = session.slice(0, -1);
+    const run = await runShell(
+      [
+        '',
+        '# a comment, not a command',
+        `/revoke-access ${site} ${mistyped} contractor left`,
+        'revoke everything please',
+        '/revoke-everything now',
+        `/revoke-access ${site} ${session} the real one`,
+      ],
+      options,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('a comment');
+    const [, bad, prose, unknown, good] = run.stdout.split(`${oncall}> `);
+    expect(bad).toContain(`(only you) \`${mistyped}\` is not a valid session ID`);
+    expect(bad).toContain('  Usage: `/revoke-access <siteId> <accessId>… [reason] [--dry-run]`');
+    expect(bad).not.toContain('Revoke transient access:');
+    expect(prose).toContain('Not understood: type a slash command (/twokey help)');
+    expect(unknown).toContain('/revoke-everything is not a twokey command');
+    // The session was left alone: revoking it now works.
+    expect(good).toContain(`✅ \`${session}\` revoked`);
+    expect((await auditLog()).filter((entry) => entry.event === 'requested')).toHaveLength(1);
+  });
+
+  test("a vendor's 404 on an unknown ID is explained in the channel", async () => {
+    const run = await runShell([`/revoke-access ${site} ${missingSession} typo`], options);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('❌ Revoke transient access: failed for the session');
+    expect(run.stdout).toMatch(new RegExp(`❌ \`${missingSession}\` failed — 404 \`resource_not_found\`: .*does not exist`));
+    expect(run.stdout).toContain('→ The site or the session does not exist — it may already be gone. Nothing was changed.');
+  });
+
+  test('--dry-run shows the exact call, to the requester alone, and makes none', async () => {
+    const run = await runShell(
+      [`/revoke-access ${site} ${session} --dry-run`, `/revoke-access ${site} ${session} for real`],
+      options,
+    );
+    expect(run.code).toBe(0);
+    const [, dryRun, real] = run.stdout.split(`${oncall}> `);
+    expect(dryRun).toContain('(only you) ℹ️ Dry run: revoke transient access');
+    expect(dryRun).toMatch(
+      new RegExp(`• \`DELETE http://127\\.0\\.0\\.1:\\d+/control-plane/${site}/transient-accesses/${session}\``),
+    );
+    expect(dryRun).toContain('Nothing was called.');
+    expect(real).toContain(`✅ \`${session}\` revoked`);
+  });
+
+  test('--as picks the user; one the example policy does not name becomes on-call', async () => {
+    const run = await runShell(['/twokey whoami'], { ...options, args: ['--as', 'U0NEWBIE1'] });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Policy: policy.example.yml, with U0NEWBIE1 added to oncall.');
+    expect(run.stdout).toContain('U0NEWBIE1> /twokey whoami');
+    expect(run.stdout).toContain('(only you) ℹ️ Who you are to twokey');
+    expect(run.stdout).toContain('  Roles: `oncall` (listed by ID)');
+  });
+
+  test('a malformed --as is refused with the usage, exit code 2', async () => {
+    const run = await runShell([], { ...options, args: ['--as', 'bob'] });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--as takes a Slack user ID such as U0123ABCD, not "bob".');
+    expect(run.stderr).toContain('Usage: npm run shell -- [--as <userId>]');
+  });
+});

@@ -1,6 +1,9 @@
-import type { Config } from './config';
+import { subMilliseconds } from 'date-fns';
+import { type Config, secretValues } from './config';
 import { createLogger, type Logger } from './logger';
-import { secretValues } from './config';
+import { Metrics } from './metrics';
+import { opsRoutes, type Phase, readiness } from './ops';
+import { maxTargets } from './operations/grammar';
 import { loadPolicy } from './policy/load';
 import { RoleResolver } from './policy/roles';
 import { createSlackTransport } from './slack/app';
@@ -12,13 +15,12 @@ import { createVendorClients } from './vendors';
 const defaultSweepIntervalMs = 5_000;
 
 export interface RunningBot {
-  /** The HTTP port in HTTP mode. */
+  /** The HTTP port: Slack's and the ops endpoints in HTTP mode; the ops endpoints in Socket Mode when PORT is set. */
   port?: number;
   core: Twokey;
   stop(): Promise<void>;
 }
 
-/** Loads the policy, opens the store, builds the core and serves Slack: everything `npm start` does after reading the environment. */
 export interface BotOptions {
   logger?: Logger;
   /** The clock; tests move it to make requests expire. */
@@ -27,21 +29,34 @@ export interface BotOptions {
   sweepIntervalMs?: number;
 }
 
+/** Loads the policy, opens the store, builds the core and serves Slack: everything `npm start` does after reading the environment. */
 export async function startBot(config: Config, options: BotOptions = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  const now = options.now ?? (() => new Date());
   const policy = loadPolicy(config.policyFile);
   const store = await openStore(config.database);
-  const vendors = createVendorClients(config.vendors, { logger });
+  const metrics = new Metrics(async () => (await store.listRequests({ statuses: ['pending'] })).length);
+  const vendors = createVendorClients(config.vendors, { logger, onAttempt: (attempt) => metrics.vendorAttempt(attempt) });
 
-  const transport = createSlackTransport(config, logger, (slack) => {
-    const roles = new RoleResolver(
-      policy,
-      async (usergroup) => (await slack.usergroups.users.list({ usergroup })).users ?? [],
-      { ttlMs: config.usergroupCacheTtlMs },
-    );
-    const messenger = slackMessenger(slack);
-    return new Twokey({ policy, roles, store, vendors, messenger, concurrency: config.concurrency, logger, now: options.now });
-  });
+  let phase: Phase = 'starting';
+
+  const transport = createSlackTransport(
+    config,
+    logger,
+    (slack) => {
+      const roles = new RoleResolver(
+        policy,
+        async (usergroup) => (await slack.usergroups.users.list({ usergroup })).users ?? [],
+        { ttlMs: config.usergroupCacheTtlMs },
+      );
+      const messenger = slackMessenger(slack);
+      return new Twokey({ policy, roles, store, vendors, messenger, concurrency: config.concurrency, logger, now, observer: metrics });
+    },
+    opsRoutes(
+      readiness(() => phase, store),
+      metrics,
+    ),
+  );
   const release = async () => {
     await vendors.close();
     await store.close();
@@ -53,17 +68,28 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     await release();
     throw error;
   }
+  phase = 'serving';
   logger.info('twokey is serving Slack', { mode: config.mode, port });
 
   const { core } = transport;
-  // One process owns the SQLite file, so whatever it finds still executing was cut off.
-  await core.recoverInterrupted();
-  const sweeper = startSweeper(() => core.sweep(), options.sweepIntervalMs ?? defaultSweepIntervalMs, logger);
+  // An execution that ran longer than any could was cut off by a process that stopped. With
+  // SQLite one process owns the file, so at start-up whatever is still executing was cut off.
+  const longestExecutionMs = longestVendorCallMs(config) * Math.ceil(maxTargets / config.concurrency);
+  await core.recoverInterrupted(config.database.kind === 'sqlite' ? now() : subMilliseconds(now(), longestExecutionMs));
+  const sweeper = startSweeper(
+    async () => {
+      await core.sweep();
+      await core.recoverInterrupted(subMilliseconds(now(), longestExecutionMs));
+    },
+    options.sweepIntervalMs ?? defaultSweepIntervalMs,
+    logger,
+  );
 
   return {
     port,
     core,
     async stop() {
+      phase = 'stopping';
       sweeper.stop();
       await transport.stop();
       // Vendor calls under way finish and their outcomes are recorded before the store closes.

@@ -16,7 +16,8 @@ export interface Config {
     /** Web API base URL ending in `/`, as `@slack/web-api` expects (`…/api/`). */
     apiUrl?: string;
   };
-  port: number;
+  /** HTTP port: always in HTTP mode (default 3000); in Socket Mode only when PORT is set, for health and metrics. */
+  port?: number;
   /** Base URLs without a trailing slash; a token is empty when not set and not required. */
   vendors: Record<VendorName, VendorSettings>;
   policyFile: string;
@@ -70,14 +71,13 @@ function slackToken(prefix: string, what: string) {
     .startsWith(prefix, `must be ${what}, starting with ${prefix}`);
 }
 
-function wholeNumber(min: number, max: number, fallback: number) {
+function wholeNumber(min: number, max: number) {
   const message = `must be a whole number from ${min} to ${max}`;
   return z
     .string()
     .regex(/^[0-9]+$/, message)
     .transform(Number)
-    .pipe(z.number().min(min, message).max(max, message))
-    .default(fallback);
+    .pipe(z.number().min(min, message).max(max, message));
 }
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
@@ -97,7 +97,7 @@ function environmentSchema(socketMode: boolean, requireVendorTokens: boolean) {
       : z.string({ error: 'is not set; it is required in HTTP mode (when SLACK_APP_TOKEN is not set)' }),
     SLACK_APP_TOKEN: slackToken('xapp-', 'an app-level token').optional(),
     SLACK_API_URL: httpUrl.transform((url) => (url.endsWith('/') ? url : `${url}/`)).optional(),
-    PORT: wholeNumber(0, 65_535, 3000),
+    PORT: socketMode ? wholeNumber(0, 65_535).optional() : wholeNumber(0, 65_535).default(3000),
     ALTOSTRAT_API_URL: vendorUrl('https://v1.api.altostrat.io'),
     ALTOSTRAT_API_TOKEN: vendorToken('Altostrat', requireVendorTokens),
     AITRONOS_API_URL: vendorUrl('https://api.aitronos.com'),
@@ -105,10 +105,10 @@ function environmentSchema(socketMode: boolean, requireVendorTokens: boolean) {
     POLICY_FILE: z.string().default('./policy.yml'),
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
-    VENDOR_TIMEOUT_MS: wholeNumber(1, MAX_TIMEOUT_MS, 15_000),
-    VENDOR_CONNECT_TIMEOUT_MS: wholeNumber(1, MAX_TIMEOUT_MS, 5_000),
-    VENDOR_RETRIES: wholeNumber(0, 5, 3),
-    VENDOR_CONCURRENCY: wholeNumber(1, 50, 8),
+    VENDOR_TIMEOUT_MS: wholeNumber(1, MAX_TIMEOUT_MS).default(15_000),
+    VENDOR_CONNECT_TIMEOUT_MS: wholeNumber(1, MAX_TIMEOUT_MS).default(5_000),
+    VENDOR_RETRIES: wholeNumber(0, 5).default(3),
+    VENDOR_CONCURRENCY: wholeNumber(1, 50).default(8),
     USERGROUP_CACHE_TTL: durationSchema.default(5 * 60_000),
   });
 }

@@ -36,6 +36,7 @@ export class ApprovalFlow {
     } catch (error) {
       logger.warn('could not post an approval card', { requestId: request.id, error });
       await store.transition(request.id, 'cancel', { at: now(), closedBy: request.requesterId });
+      this.context.observer.requestFinished(request.operation, 'cancelled');
       await this.audit(request, 'cancelled', request.requesterId, { detail: 'the approval card could not be posted' });
       await replies.toUser(
         refusalMessage(
@@ -61,6 +62,7 @@ export class ApprovalFlow {
     const { store, now, messenger } = this.context;
     const expired = await store.expireDue(now());
     for (const request of expired) {
+      this.context.observer.requestFinished(request.operation, request.status);
       await this.audit(request, 'expired', systemActor);
       await this.refreshCard(request.id);
       await this.inThread(request, threadLines.expired());
@@ -74,6 +76,7 @@ export class ApprovalFlow {
     const { store, now, messenger } = this.context;
     const lost = await store.loseInterrupted(startedBefore, now());
     for (const request of lost) {
+      this.context.observer.requestFinished(request.operation, request.status);
       await this.audit(request, 'executed', request.requesterId, {
         outcome: 'outcome_unknown',
         detail: 'twokey stopped while the vendor calls were under way',
@@ -124,6 +127,7 @@ export class ApprovalFlow {
     if (inserted === 'duplicate') return this.refuse(request, actor, 'already_approved', 'You have already approved this request; each approver counts once.', replies);
     if (inserted === 'not_open') return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
 
+    this.context.observer.approvalCounted(request.operation);
     const counted = (await store.getRequest(request.id)) ?? request;
     await this.audit(counted, 'approved', actor.userId, { detail: `${counted.approvals.length} of ${counted.approvalsRequired}` });
     await this.inThread(counted, threadLines.approved(counted, actor.userId));
@@ -161,6 +165,7 @@ export class ApprovalFlow {
     const closed = await store.transition(request.id, how, { at: now(), closedBy: actor.userId, unexpired: true });
     if (!closed) return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
     const event = how === 'deny' ? 'denied' : 'cancelled';
+    this.context.observer.requestFinished(closed.operation, closed.status);
     await this.audit(closed, event, actor.userId);
     await this.refreshCard(closed.id);
     await this.inThread(closed, how === 'deny' ? threadLines.denied(actor.userId) : threadLines.cancelled(actor.userId));

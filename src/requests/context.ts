@@ -1,4 +1,6 @@
 import type { Logger } from '../logger';
+import type { OperationName } from '../operations/catalog';
+import type { RequestStatus } from './lifecycle';
 import type { Message } from '../messages/model';
 import type { Policy } from '../policy/schema';
 import type { RoleResolver } from '../policy/roles';
@@ -38,6 +40,15 @@ export interface Messenger {
   permalink(ref: CardRef): string | undefined;
 }
 
+/** Told of what the core does, for metrics; no part of the core depends on it. */
+export interface CoreObserver {
+  /** A request reached a final status. */
+  requestFinished(operation: OperationName, status: RequestStatus): void;
+  approvalCounted(operation: OperationName): void;
+}
+
+const unobserved: CoreObserver = { requestFinished: () => undefined, approvalCounted: () => undefined };
+
 /** What the core is built from. */
 export interface CoreOptions {
   policy: Policy;
@@ -50,11 +61,12 @@ export interface CoreOptions {
   logger: Logger;
   /** The clock; injectable so that expiry can be tested. */
   now?: () => Date;
+  observer?: CoreObserver;
 }
 
 export type CoreContext = Required<CoreOptions>;
 
 /** Fills in defaults once, so every part of the core reads the same clock. */
 export function coreContext(options: CoreOptions): CoreContext {
-  return { ...options, now: options.now ?? (() => new Date()) };
+  return { ...options, now: options.now ?? (() => new Date()), observer: options.observer ?? unobserved };
 }

@@ -51,6 +51,7 @@ export async function runApproved(context: CoreContext, requestId: string): Prom
     detail: failures.length ? failures.join('\n') : undefined,
   });
   logger.info('operation executed', { requestId, operation: started.operation, outcome: overall, targets: outcomes.length });
+  context.observer.requestFinished(started.operation, overall);
 
   const secrets = outcomes.flatMap((outcome) =>
     outcome.status === 'succeeded' && outcome.success.secret ? [{ targetId: outcome.targetId, secret: outcome.success.secret }] : [],

@@ -1,9 +1,10 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { boltLogger, type Logger } from '../logger';
+import { type OpsRoute, serveOps } from '../ops';
 import type { Twokey } from '../twokey';
 import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
@@ -31,18 +32,11 @@ export function createSlackTransport(
   config: Config,
   logger: Logger,
   buildCore: (client: WebClient) => Twokey,
+  routes: readonly OpsRoute[],
 ): SlackTransport {
   // Slack retries failed Web API calls for up to half an hour by default; a result that
   // arrives that late misleads more than it helps, so give up after a few tries.
   const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, maxRetryTime: 10_000 } };
-  const healthz = {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (_req: IncomingMessage, res: ServerResponse) => {
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('ok');
-    },
-  };
   const common = {
     token: config.slack.botToken,
     logger: boltLogger(logger, config.logLevel),
@@ -65,7 +59,7 @@ export function createSlackTransport(
       : undefined;
   const app = socket
     ? new App({ ...common, receiver: socket })
-    : new App({ ...common, signingSecret: config.slack.signingSecret, customRoutes: [healthz] });
+    : new App({ ...common, signingSecret: config.slack.signingSecret, customRoutes: [...routes] });
 
   const core = buildCore(app.client);
   registerCommands(app, core, logger);
@@ -74,6 +68,7 @@ export function createSlackTransport(
     logger.error('unhandled error in a Slack listener', { error });
   });
 
+  let ops: Awaited<ReturnType<typeof serveOps>> | undefined;
   return {
     app,
     core,
@@ -81,12 +76,14 @@ export function createSlackTransport(
       await app.init();
       if (socket) {
         await app.start();
-        return {};
+        if (config.port !== undefined) ops = await serveOps(config.port, routes);
+        return { port: ops?.port };
       }
-      const server = (await app.start(config.port)) as Server;
+      const server = (await app.start(config.port ?? 3000)) as Server;
       return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
+      await ops?.close();
       if (socket) await socket.client.disconnect();
       else await app.stop();
     },

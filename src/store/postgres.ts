@@ -175,6 +175,10 @@ export class PostgresStore implements Store {
     return this.transitionWhere('lose', 'started_at < $3', startedBefore, at);
   }
 
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

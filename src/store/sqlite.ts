@@ -159,6 +159,10 @@ export class SqliteStore implements Store {
     return this.transitionWhere('lose', 'started_at < @before', startedBefore, at);
   }
 
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }

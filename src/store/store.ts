@@ -136,5 +136,7 @@ export interface Store {
   /** Marks executions started before `startedBefore` as `outcome_unknown`; each is returned to exactly one caller. */
   loseInterrupted(startedBefore: Date, at: Date): Promise<RequestRecord[]>;
 
+  /** Rejects when the database cannot be reached: the readiness check. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../logger';
-import { VendorError } from './errors';
+import { type FailureKind, VendorError } from './errors';
 import { errorFromResponse } from './normalize';
 import {
   vendorTitles,
@@ -19,6 +19,20 @@ export interface VendorClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Send through this dispatcher (a MockAgent, say) instead of the client's own Agent. */
   dispatcher?: Dispatcher;
+  /** Told of every attempt, for metrics. */
+  onAttempt?: (attempt: VendorAttempt) => void;
+}
+
+/** The facts of one attempt: never headers, tokens or bodies. */
+export interface VendorAttempt {
+  vendor: VendorName;
+  method: VendorCall['method'];
+  path: string;
+  attempt: number;
+  ms: number;
+  /** The HTTP status, absent when none came (timeout, connection failure). */
+  status?: number;
+  failure?: FailureKind;
 }
 
 const USER_AGENT = 'twokey';
@@ -215,8 +229,7 @@ export function createVendorClient(
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       const started = Date.now();
       const result = await attempt(call);
-      // Only facts about the call: never headers, tokens or bodies.
-      options.logger?.debug('vendor call', {
+      const facts: VendorAttempt = {
         vendor,
         method: call.method,
         path: call.path,
@@ -224,7 +237,9 @@ export function createVendorClient(
         ms: Date.now() - started,
         status: result.ok ? result.response.status : result.error.status,
         failure: result.ok ? undefined : result.error.kind,
-      });
+      };
+      options.logger?.debug('vendor call', { ...facts });
+      options.onAttempt?.(facts);
       if (result.ok) return result.response;
       const { error } = result;
       error.attempts = attemptNumber;

@@ -126,6 +126,11 @@ export class Harness {
     readonly clock: TestClock,
   ) {}
 
+  /** Commands and clicks go over Socket Mode (else signed HTTP). */
+  get socketMode(): boolean {
+    return this.config.mode === 'socket';
+  }
+
   static async start(options: HarnessOptions = {}): Promise<Harness> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twokey-e2e-'));
     const slack = new FakeSlack({ usergroups: { S0ONCALL1: [users.groupMember] }, ...options.slack });
@@ -139,8 +144,8 @@ export class Harness {
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: slack.apiUrl,
-      ...(options.socketMode ? { SLACK_APP_TOKEN: slack.appToken } : {}),
-      PORT: '0',
+      // In Socket Mode PORT only serves the ops endpoints, so a test asks for it.
+      ...(options.socketMode ? { SLACK_APP_TOKEN: slack.appToken } : { PORT: '0' }),
       ALTOSTRAT_API_URL: vendorUrl,
       ALTOSTRAT_API_TOKEN: simulator.tokens.altostrat,
       AITRONOS_API_URL: vendorUrl,
@@ -189,7 +194,7 @@ export class Harness {
       channel_name: options.channelName ?? (channelId === incidentChannel.id ? incidentChannel.name : channelId.toLowerCase()),
       response_url: this.slack.responseUrl(responseUrlId, { channel: channelId, user: userId }),
     };
-    if (this.bot.port === undefined) {
+    if (this.socketMode) {
       const ack = await this.slack.sendEnvelope('slash_commands', { ...fields, team_id: this.slack.teamId });
       return { responseUrlId, ack };
     }
@@ -209,7 +214,7 @@ export class Harness {
     const responseUrlId = `click-${responseCounter}`;
     const responseUrl = this.slack.responseUrl(responseUrlId, { channel: message.channel, user: userId, messageTs: message.ts });
     const payload = blockActionsPayload(message, button, { user: { id: userId }, responseUrl, channelName: incidentChannel.name });
-    if (this.bot.port === undefined) {
+    if (this.socketMode) {
       const ack = await this.slack.sendEnvelope('interactive', payload);
       return { responseUrlId, ack };
     }

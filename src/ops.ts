@@ -1,0 +1,77 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Metrics } from './metrics';
+import type { Store } from './store/store';
+
+/** An HTTP route for the people who run twokey, in the shape Bolt's customRoutes take. */
+export interface OpsRoute {
+  path: string;
+  method: string[];
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** Why twokey is not ready to serve; empty when it is. */
+export type ReadinessCheck = () => Promise<string[]>;
+
+export type Phase = 'starting' | 'serving' | 'stopping';
+
+/** Ready when serving (Slack accepted the token, not shutting down) and the database answers. */
+export function readiness(phase: () => Phase, store: Pick<Store, 'ping'>): ReadinessCheck {
+  return async () => {
+    const problems: string[] = [];
+    if (phase() === 'starting') problems.push('Slack has not accepted the token yet');
+    if (phase() === 'stopping') problems.push('shutting down');
+    await store.ping().catch(() => problems.push('the database does not answer'));
+    return problems;
+  };
+}
+
+function send(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'Content-Type': contentType });
+  res.end(body);
+}
+
+/** `/healthz` (the process is up), `/readyz` (the store answers, Slack accepted the token), `/metrics`. */
+export function opsRoutes(ready: ReadinessCheck, metrics: Metrics): OpsRoute[] {
+  return [
+    { path: '/healthz', method: ['GET'], handler: (_req, res) => send(res, 200, 'ok') },
+    {
+      path: '/readyz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        ready().then(
+          (problems) => send(res, problems.length ? 503 : 200, problems.length ? `not ready:\n${problems.join('\n')}` : 'ready'),
+          () => send(res, 503, 'not ready: the readiness check failed'),
+        );
+      },
+    },
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req, res) => {
+        metrics.registry.metrics().then(
+          (text) => send(res, 200, text, metrics.registry.contentType),
+          () => send(res, 500, 'metrics could not be collected'),
+        );
+      },
+    },
+  ];
+}
+
+/** Serves the routes on their own port: in Socket Mode there is no Bolt HTTP server to add them to. */
+export async function serveOps(port: number, routes: readonly OpsRoute[]): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = routes.find((candidate) => candidate.path === path && candidate.method.includes(req.method ?? 'GET'));
+    if (route) route.handler(req, res);
+    else send(res, 404, 'not found');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,16 @@
+import { type Phase, readiness } from '../../src/ops';
+
+describe('readiness', () => {
+  const answering = { ping: async () => undefined };
+  const silent = { ping: async () => Promise.reject(new Error('connection refused')) };
+
+  test.each<[Phase, typeof answering, string[]]>([
+    ['serving', answering, []],
+    ['starting', answering, ['Slack has not accepted the token yet']],
+    ['stopping', answering, ['shutting down']],
+    ['serving', silent, ['the database does not answer']],
+    ['stopping', silent, ['shutting down', 'the database does not answer']],
+  ])('%s with a database that %s', async (phase, store, problems) => {
+    expect(await readiness(() => phase, store)()).toEqual(problems);
+  });
+});

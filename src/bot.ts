@@ -78,8 +78,9 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   await core.recoverInterrupted(config.database.kind === 'sqlite' ? now() : subMilliseconds(now(), longestExecutionMs));
   const sweeper = startSweeper(
     async () => {
-      await core.sweep();
-      await core.recoverInterrupted(subMilliseconds(now(), longestExecutionMs));
+      const expired = await core.sweep();
+      const lost = await core.recoverInterrupted(subMilliseconds(now(), longestExecutionMs));
+      logger.debug('swept', { expired: expired.length, lost: lost.length });
     },
     options.sweepIntervalMs ?? defaultSweepIntervalMs,
     logger,

@@ -124,14 +124,31 @@ export class PostgresStore implements Store {
   }
 
   async addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert> {
-    const added = await this.pool.query(
-      `INSERT INTO approvals (request_id, user_id, at)
-       SELECT $1, $2, $3
-       WHERE EXISTS (SELECT 1 FROM requests WHERE id = $1 AND status = 'pending' AND expires_at > $3)
-       ON CONFLICT DO NOTHING`,
-      [id, userId, at],
-    );
-    if (added.rowCount === 1) return 'added';
+    // The request's row lock makes approvals of one request take turns, so no more are
+    // counted than it needs however many approvers click at once, on however many replicas.
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const open = await client.query<{ approvals_required: number }>(
+        `SELECT approvals_required FROM requests WHERE id = $1 AND status = 'pending' AND expires_at > $2 FOR UPDATE`,
+        [id, at],
+      );
+      // Counted only once the lock is held: a new statement sees what earlier holders committed.
+      const counted = open.rowCount
+        ? Number((await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM approvals WHERE request_id = $1', [id])).rows[0].n)
+        : Infinity;
+      const added =
+        counted < (open.rows[0]?.approvals_required ?? 0)
+          ? await client.query('INSERT INTO approvals (request_id, user_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [id, userId, at])
+          : undefined;
+      await client.query('COMMIT');
+      if (added?.rowCount === 1) return 'added';
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
     const { rowCount } = await this.pool.query('SELECT 1 FROM approvals WHERE request_id = $1 AND user_id = $2', [id, userId]);
     return rowCount ? 'duplicate' : 'not_open';
   }

@@ -112,7 +112,9 @@ export class SqliteStore implements Store {
       .prepare(
         `INSERT INTO approvals (request_id, user_id, at)
          SELECT @id, @userId, @at
-         WHERE EXISTS (SELECT 1 FROM requests WHERE id = @id AND status = 'pending' AND expires_at > @at)
+         WHERE EXISTS (
+           SELECT 1 FROM requests WHERE id = @id AND status = 'pending' AND expires_at > @at
+             AND (SELECT COUNT(*) FROM approvals WHERE request_id = @id) < approvals_required)
          ON CONFLICT DO NOTHING`,
       )
       .run({ id, userId, at: at.toISOString() });

@@ -127,7 +127,10 @@ export interface Store {
   /** Newest first, by creation time. */
   listRequests(query?: RequestQuery): Promise<RequestRecord[]>;
   attachCard(id: string, card: CardRef): Promise<void>;
-  /** Records one approval per approver, only while the request is pending and unexpired at `at`. */
+  /**
+   * Records one approval per approver, only while the request is pending, unexpired at `at`,
+   * and short of the approvals it needs: never more are counted, however many arrive at once.
+   */
   addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert>;
   /** Applies a named transition if the request is in one of its `from` states; the updated record when this call made the change. */
   transition(id: string, name: TransitionName, options: TransitionOptions): Promise<RequestRecord | undefined>;

@@ -10,6 +10,7 @@ export interface Config {
   /** Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise. */
   mode: 'socket' | 'http';
   slack: {
+    /** Empty only when Slack is not required (the shell). */
     botToken: string;
     signingSecret?: string;
     appToken?: string;
@@ -31,6 +32,8 @@ export interface Config {
 export interface LoadConfigOptions {
   /** Whether ALTOSTRAT_API_TOKEN and AITRONOS_API_TOKEN must be set (the shell runs without them). */
   requireVendorTokens?: boolean;
+  /** Whether the Slack tokens must be set (the shell needs no Slack). */
+  requireSlack?: boolean;
 }
 
 /** The environment cannot be used; the message names every bad variable, never a value. */
@@ -89,10 +92,10 @@ function vendorToken(title: string, required: boolean) {
     : z.string().default('');
 }
 
-function environmentSchema(socketMode: boolean, requireVendorTokens: boolean) {
+function environmentSchema(socketMode: boolean, requireVendorTokens: boolean, requireSlack: boolean) {
   return z.object({
-    SLACK_BOT_TOKEN: slackToken('xoxb-', 'a bot token'),
-    SLACK_SIGNING_SECRET: socketMode
+    SLACK_BOT_TOKEN: requireSlack ? slackToken('xoxb-', 'a bot token') : slackToken('xoxb-', 'a bot token').default(''),
+    SLACK_SIGNING_SECRET: socketMode || !requireSlack
       ? z.string().optional()
       : z.string({ error: 'is not set; it is required in HTTP mode (when SLACK_APP_TOKEN is not set)' }),
     SLACK_APP_TOKEN: slackToken('xapp-', 'an app-level token').optional(),
@@ -137,7 +140,10 @@ function present(value: string | undefined): string | undefined {
 export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): Config {
   const input = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, present(value)]));
   const socketMode = input.SLACK_APP_TOKEN !== undefined;
-  const vars = validate(environmentSchema(socketMode, options.requireVendorTokens ?? true), input);
+  const vars = validate(
+    environmentSchema(socketMode, options.requireVendorTokens ?? true, options.requireSlack ?? true),
+    input,
+  );
   const vendor = (baseUrl: string, token: string): VendorSettings => ({
     baseUrl,
     token,

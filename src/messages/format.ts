@@ -1,5 +1,7 @@
 /** Helpers for the mrkdwn that message models carry. */
 
+import type { Tone } from './model';
+
 /** Escapes the three characters Slack treats as control sequences in user-supplied text. */
 export function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -24,6 +26,16 @@ export function truncate(text: string, max: number): string {
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+/** The mark in front of a message's title. */
+export const toneIcon: Record<Tone, string> = {
+  success: '✅',
+  failure: '❌',
+  partial: '⚠️',
+  unknown: '⚠️',
+  info: 'ℹ️',
+  warning: '⚠️',
+};
 
 export const statusIcon = {
   succeeded: '✅',

@@ -1,6 +1,6 @@
 import { cardActionOf } from '../messages/card';
-import { statusIcon } from '../messages/format';
-import type { Button, Message, TargetLine, Tone } from '../messages/model';
+import { statusIcon, toneIcon } from '../messages/format';
+import type { Button, Message, TargetLine } from '../messages/model';
 
 /** How the shell draws a message: plain text, with a little emphasis on a colour terminal. */
 export interface RenderOptions {
@@ -9,15 +9,6 @@ export interface RenderOptions {
   /** Channel names by ID, so that `<#C…>` reads as `#name`. */
   channelNames?: Readonly<Record<string, string>>;
 }
-
-const toneIcon: Record<Tone, string> = {
-  success: '✅',
-  failure: '❌',
-  partial: '⚠️',
-  unknown: '⚠️',
-  info: 'ℹ️',
-  warning: '⚠️',
-};
 
 // The few emoji shortcodes twokey's messages use; Slack draws them, a terminal would not.
 const emoji: Readonly<Record<string, string>> = { x: '❌', no_entry: '⛔' };

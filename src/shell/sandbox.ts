@@ -97,14 +97,11 @@ function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
 }
 
 /**
- * The bot's settings without Slack's. loadConfig insists on a Slack bot token, which the shell
- * never uses, so it is given placeholders; every other variable is read and checked as for the bot.
+ * The bot's settings without Slack's: every variable is read and checked as for the bot, but
+ * neither Slack nor vendor tokens are required.
  */
 function shellConfig(env: NodeJS.ProcessEnv): Config {
-  return loadConfig(
-    { ...env, SLACK_BOT_TOKEN: 'xoxb-unused-by-the-shell', SLACK_APP_TOKEN: 'xapp-unused-by-the-shell' },
-    { requireVendorTokens: false },
-  );
+  return loadConfig(env, { requireVendorTokens: false, requireSlack: false });
 }
 
 /** POLICY_FILE as it is; otherwise the example policy, in which the chosen user holds a role. */

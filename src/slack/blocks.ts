@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { statusIcon, truncate } from '../messages/format';
+import { statusIcon, toneIcon, truncate } from '../messages/format';
 import type { Message, TargetLine } from '../messages/model';
 
 // Block Kit's limits (https://docs.slack.dev/reference/block-kit/blocks): a message that
@@ -19,15 +19,6 @@ export const blockKitLimits = {
 // Long enough for a vendor's status, code, message and trace ID; short enough that 50
 // targets fill at most 17 sections and a card stays under 50 blocks.
 const maxTargetLine = 900;
-
-const toneIcon: Record<Message['tone'], string> = {
-  success: '✅',
-  failure: '❌',
-  partial: '⚠️',
-  unknown: '⚠️',
-  info: 'ℹ️',
-  warning: '⚠️',
-};
 
 export interface RenderedMessage {
   text: string;

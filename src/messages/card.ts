@@ -90,10 +90,6 @@ export const threadLines = {
   expired: () => '⌛ The request expired before it had enough approvals; nothing was run.',
 };
 
-export function isOpen(request: RequestRecord, now: Date): boolean {
-  return request.status === 'pending' && request.expiresAt > now;
-}
-
 export function closedReason(request: RequestRecord, now: Date): string {
   if (request.status === 'pending' && request.expiresAt <= now) return `Request ${request.id} has expired.`;
   return isFinished(request.status)

@@ -68,10 +68,7 @@ export function outcomeHeadline(request: RequestRecord): { text: string; tone: T
 export function resultMessage(request: RequestRecord): Message {
   const operation = operationOf(request);
   const headline = outcomeHeadline(request);
-  const took =
-    request.startedAt && request.finishedAt
-      ? formatDistanceStrict(request.finishedAt, request.startedAt, { unit: 'second', roundingMethod: 'ceil' })
-      : undefined;
+  const took = request.startedAt && request.finishedAt ? duration(request.startedAt, request.finishedAt) : undefined;
   return {
     summary: headline.text,
     tone: headline.tone,
@@ -80,6 +77,10 @@ export function resultMessage(request: RequestRecord): Message {
     targets: targetLines(request, operation),
     notes: took ? [`Finished in ${took}.`] : undefined,
   };
+}
+
+function duration(from: Date, to: Date): string {
+  return to.getTime() - from.getTime() < 1000 ? 'under a second' : formatDistanceStrict(to, from, { roundingMethod: 'ceil' });
 }
 
 /** One line per target: its outcome once known, or what will be done to it. */

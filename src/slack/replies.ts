@@ -37,7 +37,8 @@ export function slackReplies({ client, respond, channelId, logger }: ReplyTarget
       }
     },
     async toUser(message: Message) {
-      await respond({ response_type: 'ephemeral', ...renderBlocks(message) });
+      // Said outright: after a click, a response_url post may otherwise replace the card itself.
+      await respond({ response_type: 'ephemeral', replace_original: false, ...renderBlocks(message) });
     },
   };
 }

@@ -27,6 +27,8 @@ describe('two-person approval from Slack', () => {
   async function privateAnswer(responseUrlId: string) {
     const [response] = await harness.waitForResponses(responseUrlId);
     expect(response.body.response_type).toBe('ephemeral');
+    // A click's answer must never take the card's place.
+    expect(response.body.replace_original).toBe(false);
     return messageText(response.body);
   }
 

@@ -13,7 +13,7 @@ import { SqliteStore } from '../../src/store/sqlite';
 import type { Store } from '../../src/store/store';
 import { FakeSlack } from '../support/fake-slack';
 import { approvalPolicy, ids, immediatePolicy, incidentChannel, messageText, users } from '../support/harness';
-import { BotProcess, freePort, killAllBotProcesses } from '../support/process';
+import { BotProcess, freePort, killAllProcesses } from '../support/process';
 import { blockActionsBody, blockActionsPayload, postToSlackEndpoint, slashCommandBody } from '../support/signing';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await killAllBotProcesses();
+  await killAllProcesses();
   await simulator.stop();
   await slack.stop();
 });
@@ -49,7 +49,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await killAllBotProcesses();
+  await killAllProcesses();
   slack.reset();
   simulator.reset();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -117,7 +117,7 @@ describeWithPostgres('two replicas on one PostgreSQL database', () => {
   });
 
   afterEach(async () => {
-    await killAllBotProcesses();
+    await killAllProcesses();
     const admin = new Client({ connectionString: url });
     await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

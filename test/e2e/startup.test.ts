@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { FakeSlack } from '../support/fake-slack';
 import { ids, immediatePolicy, incidentChannel, messageText, users } from '../support/harness';
-import { BotProcess, freePort, killAllBotProcesses, parseJsonLine, type ProcessExit } from '../support/process';
+import { BotProcess, freePort, killAllProcesses, parseJsonLine, type ProcessExit } from '../support/process';
 import { postToSlackEndpoint, slashCommandBody } from '../support/signing';
 
 const secrets = {
@@ -41,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await killAllBotProcesses();
+  await killAllProcesses();
   await simulator?.stop();
   await slack?.stop();
 });
@@ -52,7 +52,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   // Even when a test failed half-way, no bot process outlives it.
-  await killAllBotProcesses();
+  await killAllProcesses();
   slack.reset();
   simulator.reset();
   fs.rmSync(dir, { recursive: true, force: true });

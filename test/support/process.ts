@@ -1,16 +1,17 @@
 /**
- * The built bot (`node dist/index.js`, what `npm start` runs) as a child process with an
- * environment the test controls completely: nothing is inherited from the test runner, and
- * the working directory is whatever the test gives (a temp dir, so no stray `.env` is read).
- * Output is collected as it arrives; waits have deadlines; every process started here can be
- * killed at once with `killAllBotProcesses()`, which tests call in afterEach/afterAll.
+ * The built programs as child processes with an environment the test controls completely:
+ * nothing is inherited from the test runner, and the working directory is whatever the test
+ * gives (a temp dir, so no stray `.env` is read). `NodeProcess` collects output as it arrives,
+ * gives every wait a deadline that quotes the output so far, and tracks each process so that
+ * `killAllProcesses()` (afterEach/afterAll) leaves none behind. `BotProcess` is the bot
+ * (`node dist/index.js`, what `npm start` runs); the shell builds on it in ./shell.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { waitFor, withDeadline } from './wait';
+import { type Probe, waitFor, withDeadline } from './wait';
 
 /** The compiled entry point; `npm test` builds it first (pretest). */
 export const botEntry = path.resolve(__dirname, '../../dist/index.js');
@@ -22,61 +23,99 @@ export interface ProcessExit {
   stderr: string;
 }
 
-export interface SpawnBotOptions {
+export interface SpawnOptions {
   /** The whole environment of the process; nothing else is passed. */
   env: Record<string, string>;
   cwd: string;
+  args?: string[];
+  /** A pipe on standard input; without it the process reads nothing. */
+  stdin?: boolean;
 }
 
-const running = new Set<BotProcess>();
+const running = new Set<NodeProcess>();
 
-export class BotProcess {
+/** `node <entry>` with its output collected; subclasses add what their program speaks. */
+export class NodeProcess {
   stdout = '';
   stderr = '';
   /** Set once the process has exited. */
   exit: ProcessExit | undefined;
   readonly exited: Promise<ProcessExit>;
+  protected readonly child: ChildProcess;
   private readonly events = new EventEmitter();
 
-  private constructor(readonly child: ChildProcess) {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  /** `name` says what it is in messages ("the shell"). */
+  protected constructor(
+    entry: string,
+    options: SpawnOptions,
+    private readonly name: string,
+  ) {
+    if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+    this.child = spawn(process.execPath, [entry, ...(options.args ?? [])], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       this.stdout += chunk;
       this.events.emit('change');
     });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderr += chunk;
       this.events.emit('change');
     });
     this.exited = new Promise<ProcessExit>((resolve) => {
       // 'close' comes after the output streams have ended, so stdout and stderr are complete.
-      child.on('close', (code, signal) => {
+      this.child.on('close', (code, signal) => {
         this.exit = { code, signal, stdout: this.stdout, stderr: this.stderr };
         running.delete(this);
         this.events.emit('change');
         resolve(this.exit);
       });
     });
-  }
-
-  static spawn(options: SpawnBotOptions): BotProcess {
-    if (!fs.existsSync(botEntry)) throw new Error(`${botEntry} is missing: run \`npm run build\` first`);
-    const child = spawn(process.execPath, [botEntry], {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const bot = new BotProcess(child);
-    running.add(bot);
-    return bot;
+    running.add(this);
   }
 
   /** Resolves with how the process ended; rejects at the deadline, quoting its output so far. */
   waitForExit(timeoutMs = 10_000): Promise<ProcessExit> {
-    return withDeadline(this.exited, timeoutMs, 'the bot process to exit').catch(
-      (error: unknown) => {
-        throw new Error(`${(error as Error).message}\nstdout so far:\n${this.stdout}\nstderr so far:\n${this.stderr}`);
+    return withDeadline(this.exited, timeoutMs, `${this.name} to exit`).catch(this.quoteOutput);
+  }
+
+  /** The probe's first ready value, re-checked whenever output arrives or the process exits; rejects at the deadline, quoting the output so far. */
+  waitUntil<T>(probe: Probe<T>, description: string, timeoutMs = 10_000): Promise<T> {
+    return waitFor(probe, {
+      timeoutMs,
+      description,
+      subscribe: (wake) => {
+        this.events.on('change', wake);
+        return () => this.events.off('change', wake);
       },
-    );
+    }).catch(this.quoteOutput);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (!this.exit) this.child.kill(signal);
+  }
+
+  private readonly quoteOutput = (error: unknown): never => {
+    throw new Error(`${(error as Error).message}\nstdout so far:\n${this.stdout}\nstderr so far:\n${this.stderr}`);
+  };
+}
+
+/** Kills every process still running (SIGKILL) and waits until each has gone. */
+export async function killAllProcesses(): Promise<void> {
+  const left = [...running];
+  for (const child of left) child.signal('SIGKILL');
+  await Promise.all(left.map((child) => child.waitForExit(5_000)));
+}
+
+export class BotProcess extends NodeProcess {
+  private constructor(options: SpawnOptions) {
+    super(botEntry, options, 'the bot process');
+  }
+
+  static spawn(options: Pick<SpawnOptions, 'env' | 'cwd'>): BotProcess {
+    return new BotProcess(options);
   }
 
   /** Each non-empty line of standard output. */
@@ -86,7 +125,7 @@ export class BotProcess {
 
   /** The first JSON log line on stdout that satisfies `predicate`, once it is there. Fails early if the process exits. */
   waitForLog(predicate: (entry: Record<string, unknown>) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-    return waitFor(
+    return this.waitUntil(
       () => {
         const found = this.stdoutLines()
           .map(parseJsonLine)
@@ -97,29 +136,10 @@ export class BotProcess {
         }
         return undefined;
       },
-      {
-        timeoutMs,
-        description: 'a log line from the bot process',
-        subscribe: (wake) => {
-          this.events.on('change', wake);
-          return () => this.events.off('change', wake);
-        },
-      },
-    ).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\nstdout so far:\n${this.stdout}\nstderr so far:\n${this.stderr}`);
-    });
+      'a log line from the bot process',
+      timeoutMs,
+    );
   }
-
-  signal(signal: NodeJS.Signals): void {
-    if (!this.exit) this.child.kill(signal);
-  }
-}
-
-/** Kills every bot process still running (SIGKILL) and waits until each has gone. */
-export async function killAllBotProcesses(): Promise<void> {
-  const left = [...running];
-  for (const bot of left) bot.signal('SIGKILL');
-  await Promise.all(left.map((bot) => withDeadline(bot.exited, 5_000, 'a killed bot process to exit')));
 }
 
 /** A JSON object parsed from one log line, or undefined when the line is not one. */

@@ -12,7 +12,7 @@ export type Probe<T> = () => T | undefined | null | false | Promise<T | undefine
 export type Subscribe = (wake: () => void) => () => void;
 
 export interface WaitOptions {
-  /** Deadline; default 5,000 ms. */
+  /** Deadline; default 10,000 ms: generous, since a loaded CI machine is slow, and a wait ends as soon as its event is seen. */
   timeoutMs?: number;
   /** How often to re-check when nothing wakes us; default 20 ms. */
   intervalMs?: number;
@@ -22,7 +22,7 @@ export interface WaitOptions {
   subscribe?: Subscribe;
 }
 
-export const defaultWaitTimeoutMs = 5_000;
+export const defaultWaitTimeoutMs = 10_000;
 
 export class WaitTimeoutError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-import { subMilliseconds } from 'date-fns';
+import { subMilliseconds } from 'date-fns/subMilliseconds';
 import { type Config, secretValues } from './config';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';

@@ -1,4 +1,5 @@
-import { formatDuration as formatDurationWords, intervalToDuration } from 'date-fns';
+import { formatDuration as formatDurationWords } from 'date-fns/formatDuration';
+import { intervalToDuration } from 'date-fns/intervalToDuration';
 import { z } from 'zod';
 
 const unitMs = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { subMilliseconds } from 'date-fns';
+import { subMilliseconds } from 'date-fns/subMilliseconds';
 import { type DatabaseConfig, loadDatabaseConfig, loadDotenv } from '../config';
 import { openStore } from '../store';
 import { parseAuditArgs, UsageError, usage } from './args';

@@ -1,4 +1,4 @@
-import { formatDistance } from 'date-fns';
+import { formatDistance } from 'date-fns/formatDistance';
 import { operationOf } from '../requests/records';
 import { isFinished } from '../requests/lifecycle';
 import type { RequestRecord } from '../store/store';

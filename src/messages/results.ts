@@ -1,4 +1,4 @@
-import { formatDistanceStrict } from 'date-fns';
+import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
 import type { Operation } from '../operations/catalog';
 import { type ParsedCommand, maxTargets } from '../operations/grammar';
 import type { RequestStatus } from '../requests/lifecycle';

@@ -1,4 +1,4 @@
-import { formatDistance } from 'date-fns';
+import { formatDistance } from 'date-fns/formatDistance';
 import type { Messenger } from '../requests/context';
 import { operationOf } from '../requests/records';
 import { type AuditEntry, type RequestRecord, systemActor } from '../store/store';

@@ -130,11 +130,15 @@ export class ApprovalFlow {
     this.context.observer.approvalCounted(request.operation);
     const counted = (await store.getRequest(request.id)) ?? request;
     await this.audit(counted, 'approved', actor.userId, { detail: `${counted.approvals.length} of ${counted.approvalsRequired}` });
-    await this.inThread(counted, threadLines.approved(counted, actor.userId));
+    const said = this.inThread(counted, threadLines.approved(counted, actor.userId));
     const complete = await store.transition(request.id, 'complete', { at: now(), approvalsComplete: true, unexpired: true });
+    // The vendor calls start at once; Slack hears of the approval meanwhile, and of the outcome after.
+    const running = complete ? runApproved(this.context, request.id) : undefined;
+    // Awaited below; marked handled now so a failure meanwhile is not an unhandled rejection.
+    running?.catch(() => undefined);
+    await said;
     await this.refreshCard(request.id);
-    if (!complete) return;
-    const execution = await runApproved(this.context, request.id);
+    const execution = await running;
     if (execution) await this.reportExecution(execution);
   }
 

@@ -1,4 +1,4 @@
-import { addMilliseconds } from 'date-fns';
+import { addMilliseconds } from 'date-fns/addMilliseconds';
 import { type Operation, usageLine } from '../operations/catalog';
 import { type ParsedCommand, parseCommand } from '../operations/grammar';
 import { dryRunMessage, refusalMessage, resultMessage, secretMessage, usageErrorMessage } from '../messages/results';

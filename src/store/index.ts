@@ -1,12 +1,12 @@
-import { PostgresStore } from './postgres';
+import type { DatabaseConfig } from '../config';
 import { SqliteStore } from './sqlite';
 import type { Store } from './store';
 
-export type DatabaseSetting = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
-
 /** Opens the store that DATABASE_URL names. */
-export async function openStore(database: DatabaseSetting): Promise<Store> {
+export async function openStore(database: DatabaseConfig): Promise<Store> {
   if (database.kind === 'sqlite') return new SqliteStore(database.path);
+  // Loaded only when asked for: most installations never need the PostgreSQL driver.
+  const { PostgresStore } = await import('./postgres');
   return PostgresStore.connect(database.url);
 }
 

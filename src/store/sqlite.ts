@@ -37,52 +37,51 @@ export class SqliteStore implements Store {
 
   async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
     const result = this.statement(
-        `INSERT INTO audit (at, event, actor_id, operation, channel_id, request_id, targets, outcome, detail)
-         VALUES (@at, @event, @actorId, @operation, @channelId, @requestId, @targets, @outcome, @detail)`,
-      )
-      .run({
-        at: entry.at.toISOString(),
-        event: entry.event,
-        actorId: entry.actorId,
-        operation: entry.operation ?? null,
-        channelId: entry.channelId ?? null,
-        requestId: entry.requestId ?? null,
-        targets: JSON.stringify(entry.targets),
-        outcome: entry.outcome ?? null,
-        detail: entry.detail ?? null,
-      });
+      `INSERT INTO audit (at, event, actor_id, operation, channel_id, request_id, targets, outcome, detail)
+       VALUES (@at, @event, @actorId, @operation, @channelId, @requestId, @targets, @outcome, @detail)`,
+    ).run({
+      at: entry.at.toISOString(),
+      event: entry.event,
+      actorId: entry.actorId,
+      operation: entry.operation ?? null,
+      channelId: entry.channelId ?? null,
+      requestId: entry.requestId ?? null,
+      targets: JSON.stringify(entry.targets),
+      outcome: entry.outcome ?? null,
+      detail: entry.detail ?? null,
+    });
     return { ...entry, id: Number(result.lastInsertRowid) };
   }
 
   async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const rows = this.statement(
-        `SELECT * FROM audit
-         WHERE (@since IS NULL OR at >= @since) AND (@channelId IS NULL OR channel_id = @channelId)
-         ORDER BY id DESC LIMIT @limit`,
-      )
-      .all({
-        since: query.since?.toISOString() ?? null,
-        channelId: query.channelId ?? null,
-        limit: query.limit ?? -1,
-      }) as AuditRow[];
+      `SELECT * FROM audit
+       WHERE (@since IS NULL OR at >= @since) AND (@channelId IS NULL OR channel_id = @channelId)
+       ORDER BY id DESC LIMIT @limit`,
+    ).all({
+      since: query.since?.toISOString() ?? null,
+      channelId: query.channelId ?? null,
+      limit: query.limit ?? -1,
+    }) as AuditRow[];
     return rows.map(toAuditEntry);
   }
 
   async createRequest(request: NewRequest): Promise<RequestRecord> {
-    this.statement(
-        `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
-           approvals_required, status, created_at, expires_at)
-         VALUES (@id, @operation, @requesterId, @channelId, @parentId, @targetIds, @reason,
-           @approvalsRequired, @status, @createdAt, @expiresAt)`,
-      )
-      .run({
-        ...request,
-        parentId: request.parentId ?? null,
-        targetIds: JSON.stringify(request.targetIds),
-        createdAt: request.createdAt.toISOString(),
-        expiresAt: request.expiresAt.toISOString(),
-      });
-    return (await this.getRequest(request.id))!;
+    const row = this.statement(
+      `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
+         approvals_required, status, created_at, expires_at)
+       VALUES (@id, @operation, @requesterId, @channelId, @parentId, @targetIds, @reason,
+         @approvalsRequired, @status, @createdAt, @expiresAt)
+       RETURNING *`,
+    ).get({
+      ...request,
+      parentId: request.parentId ?? null,
+      targetIds: JSON.stringify(request.targetIds),
+      createdAt: request.createdAt.toISOString(),
+      expiresAt: request.expiresAt.toISOString(),
+    }) as RequestRow;
+    // A new request has no approvals yet.
+    return toRequestRecord(row, []);
   }
 
   async getRequest(id: string): Promise<RequestRecord | undefined> {
@@ -91,16 +90,15 @@ export class SqliteStore implements Store {
 
   async listRequests(query: RequestQuery = {}): Promise<RequestRecord[]> {
     const rows = this.statement(
-        `SELECT * FROM requests
-         WHERE (@channelId IS NULL OR channel_id = @channelId)
-           AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
-         ORDER BY created_at DESC, id LIMIT @limit`,
-      )
-      .all({
-        channelId: query.channelId ?? null,
-        statuses: query.statuses ? JSON.stringify(query.statuses) : null,
-        limit: query.limit ?? -1,
-      }) as RequestRow[];
+      `SELECT * FROM requests
+       WHERE (@channelId IS NULL OR channel_id = @channelId)
+         AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+       ORDER BY created_at DESC, id LIMIT @limit`,
+    ).all({
+      channelId: query.channelId ?? null,
+      statuses: query.statuses ? JSON.stringify(query.statuses) : null,
+      limit: query.limit ?? -1,
+    }) as RequestRow[];
     return this.load(rows);
   }
 
@@ -110,14 +108,13 @@ export class SqliteStore implements Store {
 
   async addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert> {
     const added = this.statement(
-        `INSERT INTO approvals (request_id, user_id, at)
-         SELECT @id, @userId, @at
-         WHERE EXISTS (
-           SELECT 1 FROM requests WHERE id = @id AND status = 'pending' AND expires_at > @at
-             AND (SELECT COUNT(*) FROM approvals WHERE request_id = @id) < approvals_required)
-         ON CONFLICT DO NOTHING`,
-      )
-      .run({ id, userId, at: at.toISOString() });
+      `INSERT INTO approvals (request_id, user_id, at)
+       SELECT @id, @userId, @at
+       WHERE EXISTS (
+         SELECT 1 FROM requests WHERE id = @id AND status = 'pending' AND expires_at > @at
+           AND (SELECT COUNT(*) FROM approvals WHERE request_id = @id) < approvals_required)
+       ON CONFLICT DO NOTHING`,
+    ).run({ id, userId, at: at.toISOString() });
     if (added.changes === 1) return 'added';
     const approved = this.statement('SELECT 1 FROM approvals WHERE request_id = ? AND user_id = ?').get(id, userId);
     return approved ? 'duplicate' : 'not_open';
@@ -126,30 +123,29 @@ export class SqliteStore implements Store {
   async transition(id: string, name: TransitionName, options: TransitionOptions): Promise<RequestRecord | undefined> {
     const { from, to } = transitions[name];
     const changed = this.statement(
-        `UPDATE requests SET
-           status = @to,
-           closed_by = COALESCE(@closedBy, closed_by),
-           results = COALESCE(@results, results),
-           started_at = CASE WHEN @to = 'executing' THEN @at ELSE started_at END,
-           finished_at = CASE WHEN @finished = 1 THEN @at ELSE finished_at END
-         WHERE id = @id
-           AND status IN (SELECT value FROM json_each(@from))
-           AND (@unexpired = 0 OR expires_at > @at)
-           AND (@approvalsComplete = 0 OR (SELECT COUNT(*) FROM approvals WHERE request_id = @id) >= approvals_required)
-         RETURNING id`,
-      )
-      .all({
-        id,
-        to,
-        from: JSON.stringify(from),
-        at: options.at.toISOString(),
-        finished: finishedStatuses.includes(to) ? 1 : 0,
-        unexpired: options.unexpired ? 1 : 0,
-        approvalsComplete: options.approvalsComplete ? 1 : 0,
-        closedBy: options.closedBy ?? null,
-        results: options.results ? JSON.stringify(options.results) : null,
-      });
-    return changed.length ? this.getRequest(id) : undefined;
+      `UPDATE requests SET
+         status = @to,
+         closed_by = COALESCE(@closedBy, closed_by),
+         results = COALESCE(@results, results),
+         started_at = CASE WHEN @to = 'executing' THEN @at ELSE started_at END,
+         finished_at = CASE WHEN @finished = 1 THEN @at ELSE finished_at END
+       WHERE id = @id
+         AND status IN (SELECT value FROM json_each(@from))
+         AND (@unexpired = 0 OR expires_at > @at)
+         AND (@approvalsComplete = 0 OR (SELECT COUNT(*) FROM approvals WHERE request_id = @id) >= approvals_required)
+       RETURNING *`,
+    ).all({
+      id,
+      to,
+      from: JSON.stringify(from),
+      at: options.at.toISOString(),
+      finished: finishedStatuses.includes(to) ? 1 : 0,
+      unexpired: options.unexpired ? 1 : 0,
+      approvalsComplete: options.approvalsComplete ? 1 : 0,
+      closedBy: options.closedBy ?? null,
+      results: options.results ? JSON.stringify(options.results) : null,
+    }) as RequestRow[];
+    return this.load(changed)[0];
   }
 
   async expireDue(at: Date): Promise<RequestRecord[]> {
@@ -181,20 +177,18 @@ export class SqliteStore implements Store {
   private transitionWhere(name: TransitionName, condition: string, before: Date, at: Date): RequestRecord[] {
     const { from, to } = transitions[name];
     const rows = this.statement(
-        `UPDATE requests SET status = @to, finished_at = @at
-         WHERE status IN (SELECT value FROM json_each(@from)) AND ${condition}
-         RETURNING *`,
-      )
-      .all({ to, from: JSON.stringify(from), at: at.toISOString(), before: before.toISOString() }) as RequestRow[];
+      `UPDATE requests SET status = @to, finished_at = @at
+       WHERE status IN (SELECT value FROM json_each(@from)) AND ${condition}
+       RETURNING *`,
+    ).all({ to, from: JSON.stringify(from), at: at.toISOString(), before: before.toISOString() }) as RequestRow[];
     return this.load(rows);
   }
 
   private load(rows: RequestRow[]): RequestRecord[] {
     if (rows.length === 0) return [];
     const approvals = this.statement(
-        `SELECT * FROM approvals WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid`,
-      )
-      .all(JSON.stringify(rows.map((row) => row.id))) as ApprovalRow[];
+      `SELECT * FROM approvals WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid`,
+    ).all(JSON.stringify(rows.map((row) => row.id))) as ApprovalRow[];
     return rows.map((row) => toRequestRecord(row, approvals));
   }
 }

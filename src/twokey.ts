@@ -97,7 +97,7 @@ export class Twokey {
       }
       case 'cancel': {
         if (!args[0]) return replies.toUser(refusalMessage('Name the request to cancel: `/twokey cancel R-XXXXXX`.'));
-        return this.approvals.cancelById(args[0].toUpperCase(), { userId: invocation.userId }, replies);
+        return this.approvals.click('cancel', args[0].toUpperCase(), { userId: invocation.userId }, replies);
       }
       case 'audit':
         return this.audit(invocation, args[0], replies);

@@ -8,7 +8,7 @@ import type { CoreContext, Replies } from './context';
 import { operationOf } from './records';
 import { auditTargets, type Execution, runApproved } from './runner';
 
-/** Who acts on a request: the user and, for clicks, nothing else; the channel is the request's. */
+/** Who acts on a request; where is always the request's own channel. */
 export interface Actor {
   userId: string;
 }
@@ -157,11 +157,6 @@ export class ApprovalFlow {
       }
     }
     await this.close(request, 'cancel', actor, replies);
-  }
-
-  /** Cancels by request ID, as `/twokey cancel <requestId>` does. */
-  async cancelById(requestId: string, actor: Actor, replies: Replies): Promise<void> {
-    return this.click('cancel', requestId, actor, replies);
   }
 
   private async close(request: RequestRecord, how: 'deny' | 'cancel', actor: Actor, replies: Replies): Promise<void> {

@@ -60,6 +60,7 @@ export async function runApproved(context: CoreContext, requestId: string): Prom
   return { request: finished ?? { ...started, results: storedResults(outcomes) }, secrets };
 }
 
-export function auditTargets(request: RequestRecord): string[] {
+/** What an audit entry names: the parent ID first where the operation has one, then the targets. */
+export function auditTargets(request: Pick<RequestRecord, 'parentId' | 'targetIds'>): string[] {
   return request.parentId ? [request.parentId, ...request.targetIds] : request.targetIds;
 }

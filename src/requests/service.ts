@@ -72,7 +72,7 @@ export class RequestService {
       actorId: invocation.userId,
       operation: command.operation.name,
       channelId: invocation.channel.id,
-      targets: command.parentId ? [command.parentId, ...command.targetIds] : command.targetIds,
+      targets: auditTargets(command),
       outcome: reason,
       detail: message,
     });

@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import { boltLogger, type Logger } from '../logger';
 import { type OpsRoute, serveOps } from '../ops';
 import type { Twokey } from '../twokey';
+import { slackFetch } from './fetch';
 import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 
@@ -36,7 +37,7 @@ export function createSlackTransport(
 ): SlackTransport {
   // Slack retries failed Web API calls for up to half an hour by default; a result that
   // arrives that late misleads more than it helps, so give up after a few tries.
-  const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, maxRetryTime: 10_000 } };
+  const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, maxRetryTime: 10_000 }, fetch: slackFetch };
   const common = {
     token: config.slack.botToken,
     logger: boltLogger(logger, config.logLevel),

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../logger';
 import { type FailureKind, VendorError } from './errors';
 import { errorFromResponse } from './normalize';
@@ -188,22 +188,16 @@ export function createVendorClient(
   options: VendorClientOptions = {},
 ): VendorClient {
   const { origin, prefix } = splitBaseUrl(vendor, settings.baseUrl);
-  // undici is loaded at the first call rather than at start-up, where it is a large share of
-  // the time to ready; a dispatcher passed in belongs to the caller, who closes it.
-  let connection: Promise<Dispatcher> | undefined = options.dispatcher && Promise.resolve(options.dispatcher);
-  let closable = options.dispatcher === undefined;
-  const dispatcher = (): Promise<Dispatcher> => {
-    connection ??= import('undici').then(
-      ({ Agent }) =>
-        new Agent({
-          connect: { timeout: settings.connectTimeoutMs },
-          keepAliveTimeout: KEEP_ALIVE_MS,
-          connections: CONNECTIONS,
-          maxResponseSize: MAX_RESPONSE_BYTES,
-        }),
-    );
-    return connection;
-  };
+  const dispatcher: Dispatcher =
+    options.dispatcher ??
+    new Agent({
+      connect: { timeout: settings.connectTimeoutMs },
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      connections: CONNECTIONS,
+      maxResponseSize: MAX_RESPONSE_BYTES,
+    });
+  // A dispatcher passed in belongs to the caller, who closes it.
+  let closable = dispatcher !== options.dispatcher;
   const sleep = options.sleep ?? ((ms: number) => delay(ms));
   const headers = {
     authorization: `Bearer ${settings.token}`,
@@ -214,7 +208,7 @@ export function createVendorClient(
   async function attempt(call: VendorCall): Promise<AttemptResult> {
     const signal = AbortSignal.timeout(settings.timeoutMs);
     try {
-      const response = await (await dispatcher()).request({
+      const response = await dispatcher.request({
         origin,
         path: prefix + safePath(call.path),
         method: call.method,
@@ -263,8 +257,7 @@ export function createVendorClient(
     close: async () => {
       if (!closable) return;
       closable = false;
-      // Made now if no call ever made it, so that a later call fails as on any closed client.
-      await (await dispatcher()).close();
+      await dispatcher.close();
     },
   };
 }

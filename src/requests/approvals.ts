@@ -3,10 +3,10 @@ import { refusalMessage, resultMessage, secretMessage } from '../messages/result
 import { noticeMessage } from '../messages/notices';
 import type { Message } from '../messages/model';
 import { decideApproval, mayDeny } from '../policy/access';
-import { type AuditEvent, type RequestRecord, systemActor } from '../store/store';
+import { type AuditNote, type RequestRecord, requestAuditEntry, systemActor } from '../store/store';
 import type { CoreContext, Replies } from './context';
 import { operationOf } from './records';
-import { auditTargets, type Execution, runApproved } from './runner';
+import { type Execution, runApproved } from './runner';
 
 /** Who acts on a request; where is always the request's own channel. */
 export interface Actor {
@@ -35,9 +35,12 @@ export class ApprovalFlow {
       await store.attachCard(request.id, card);
     } catch (error) {
       logger.warn('could not post an approval card', { requestId: request.id, error });
-      await store.transition(request.id, 'cancel', { at: now(), closedBy: request.requesterId });
+      await store.transition(request.id, 'cancel', {
+        at: now(),
+        closedBy: request.requesterId,
+        audit: { event: 'cancelled', actorId: request.requesterId, detail: 'the approval card could not be posted' },
+      });
       this.context.observer.requestFinished(request.operation, 'cancelled');
-      await this.audit(request, 'cancelled', request.requesterId, { detail: 'the approval card could not be posted' });
       await replies.toUser(
         refusalMessage(
           'twokey could not post the approval card in this channel (is it a member? `/invite @twokey`), so the request was cancelled. Invite it and run the command again.',
@@ -60,10 +63,9 @@ export class ApprovalFlow {
   /** Expires every overdue request and says so on its card; with several replicas each is handled once. */
   async sweep(): Promise<RequestRecord[]> {
     const { store, now, messenger } = this.context;
-    const expired = await store.expireDue(now());
+    const expired = await store.expireDue(now(), { event: 'expired', actorId: systemActor });
     for (const request of expired) {
       this.context.observer.requestFinished(request.operation, request.status);
-      await this.audit(request, 'expired', systemActor);
       await this.refreshCard(request.id);
       await this.inThread(request, threadLines.expired());
       await this.tellRequester(request, noticeMessage(request, 'expired before it had enough approvals; nothing was run', messenger));
@@ -74,13 +76,15 @@ export class ApprovalFlow {
   /** Reports executions a previous process started but never finished: their outcome is unknown, and they are never re-run. */
   async recoverInterrupted(startedBefore: Date): Promise<RequestRecord[]> {
     const { store, now, messenger } = this.context;
-    const lost = await store.loseInterrupted(startedBefore, now());
+    // twokey, not the requester, finds that an execution was cut off.
+    const lost = await store.loseInterrupted(startedBefore, now(), {
+      event: 'executed',
+      actorId: systemActor,
+      outcome: 'outcome_unknown',
+      detail: 'twokey stopped while the vendor calls were under way',
+    });
     for (const request of lost) {
       this.context.observer.requestFinished(request.operation, request.status);
-      await this.audit(request, 'executed', request.requesterId, {
-        outcome: 'outcome_unknown',
-        detail: 'twokey stopped while the vendor calls were under way',
-      });
       if (request.card) {
         await this.refreshCard(request.id);
         await this.inThread(request, resultMessage(request));
@@ -129,11 +133,11 @@ export class ApprovalFlow {
 
     this.context.observer.approvalCounted(request.operation);
     const counted = (await store.getRequest(request.id)) ?? request;
-    await this.audit(counted, 'approved', actor.userId, { detail: `${counted.approvals.length} of ${counted.approvalsRequired}` });
+    await this.audit(counted, { event: 'approved', actorId: actor.userId, detail: `${counted.approvals.length} of ${counted.approvalsRequired}` });
     const said = this.inThread(counted, threadLines.approved(counted, actor.userId));
     const complete = await store.transition(request.id, 'complete', { at: now(), approvalsComplete: true, unexpired: true });
     // The vendor calls start at once; Slack hears of the approval meanwhile, and of the outcome after.
-    const running = complete ? runApproved(this.context, request.id) : undefined;
+    const running = complete ? runApproved(this.context, complete) : undefined;
     // Awaited below; marked handled now so a failure meanwhile is not an unhandled rejection.
     running?.catch(() => undefined);
     await said;
@@ -161,11 +165,15 @@ export class ApprovalFlow {
 
   private async close(request: RequestRecord, how: 'deny' | 'cancel', actor: Actor, replies: Replies): Promise<void> {
     const { store, now, messenger } = this.context;
-    const closed = await store.transition(request.id, how, { at: now(), closedBy: actor.userId, unexpired: true });
-    if (!closed) return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
     const event = how === 'deny' ? 'denied' : 'cancelled';
+    const closed = await store.transition(request.id, how, {
+      at: now(),
+      closedBy: actor.userId,
+      unexpired: true,
+      audit: { event, actorId: actor.userId },
+    });
+    if (!closed) return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
     this.context.observer.requestFinished(closed.operation, closed.status);
-    await this.audit(closed, event, actor.userId);
     await this.refreshCard(closed.id);
     await this.inThread(closed, how === 'deny' ? threadLines.denied(actor.userId) : threadLines.cancelled(actor.userId));
     if (actor.userId !== closed.requesterId) {
@@ -180,26 +188,12 @@ export class ApprovalFlow {
   }
 
   private async refuse(request: RequestRecord, actor: Actor, reason: string, message: string, replies: Replies): Promise<void> {
-    await this.audit(request, 'refused', actor.userId, { outcome: reason, detail: message });
+    await this.audit(request, { event: 'refused', actorId: actor.userId, outcome: reason, detail: message });
     await replies.toUser(refusalMessage(message));
   }
 
-  private async audit(
-    request: RequestRecord,
-    event: AuditEvent,
-    actorId: string,
-    extra: { outcome?: string; detail?: string } = {},
-  ): Promise<void> {
-    await this.context.store.appendAudit({
-      at: this.context.now(),
-      event,
-      actorId,
-      operation: request.operation,
-      channelId: request.channelId,
-      requestId: request.id,
-      targets: auditTargets(request),
-      ...extra,
-    });
+  private async audit(request: RequestRecord, note: AuditNote): Promise<void> {
+    await this.context.store.appendAudit(requestAuditEntry(request, note, this.context.now()));
   }
 
   /** Re-renders a request's card from the latest stored state. */

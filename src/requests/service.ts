@@ -3,10 +3,11 @@ import { type Operation, usageLine } from '../operations/catalog';
 import { type ParsedCommand, parseCommand } from '../operations/grammar';
 import { dryRunMessage, refusalMessage, resultMessage, secretMessage, usageErrorMessage } from '../messages/results';
 import { decideRequest } from '../policy/access';
+import { auditTargets } from '../store/store';
 import type { ApprovalFlow } from './approvals';
 import type { CoreContext, Invocation, Replies } from './context';
 import { newRequestId } from './ids';
-import { auditTargets, runApproved } from './runner';
+import { runApproved } from './runner';
 
 /** Runs an operation command: parse, authorise, then run it at once or open an approval card. */
 export class RequestService {
@@ -31,32 +32,25 @@ export class RequestService {
     if (command.dryRun) return replies.toUser(dryRunMessage(command, vendors, invocation.userId));
 
     const createdAt = now();
-    const request = await store.createRequest({
-      id: newRequestId(),
-      operation: operation.name,
-      requesterId: invocation.userId,
-      channelId: invocation.channel.id,
-      parentId: command.parentId,
-      targetIds: command.targetIds,
-      reason: command.reason,
-      approvalsRequired: rule.approvals,
-      status: rule.approvals === 0 ? 'approved' : 'pending',
-      createdAt,
-      expiresAt: addMilliseconds(createdAt, rule.expiresMs),
-    });
-    await store.appendAudit({
-      at: createdAt,
-      event: 'requested',
-      actorId: invocation.userId,
-      operation: operation.name,
-      channelId: invocation.channel.id,
-      requestId: request.id,
-      targets: auditTargets(request),
-      detail: command.reason || undefined,
-    });
+    const request = await store.createRequest(
+      {
+        id: newRequestId(),
+        operation: operation.name,
+        requesterId: invocation.userId,
+        channelId: invocation.channel.id,
+        parentId: command.parentId,
+        targetIds: command.targetIds,
+        reason: command.reason,
+        approvalsRequired: rule.approvals,
+        status: rule.approvals === 0 ? 'approved' : 'pending',
+        createdAt,
+        expiresAt: addMilliseconds(createdAt, rule.expiresMs),
+      },
+      { event: 'requested', actorId: invocation.userId, detail: command.reason || undefined },
+    );
     if (request.status === 'pending') return this.approvals.open(request, replies);
 
-    const execution = await runApproved(this.context, request.id);
+    const execution = await runApproved(this.context, request);
     if (!execution) return;
     await replies.toChannel(resultMessage(execution.request));
     if (policy.revealPassword !== 'requester') return;

@@ -2,18 +2,23 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { finishedStatuses, type TransitionName, transitions } from '../requests/lifecycle';
 import { type Migration, postgresMigrations } from './migrations';
 import { type ApprovalRow, type AuditRow, type RequestRow, toAuditEntry, toRequestRecord } from './rows';
-import type {
-  ApprovalInsert,
-  AuditEntry,
-  AuditQuery,
-  CardRef,
-  NewAuditEntry,
-  NewRequest,
-  RequestQuery,
-  RequestRecord,
-  Store,
-  TransitionOptions,
+import {
+  type ApprovalInsert,
+  type AuditEntry,
+  type AuditNote,
+  type AuditQuery,
+  type CardRef,
+  type NewAuditEntry,
+  type NewRequest,
+  type RequestQuery,
+  type RequestRecord,
+  requestAuditEntry,
+  type Store,
+  type TransitionOptions,
 } from './store';
+
+/** A pooled client or the pool itself: whatever runs the statements of the moment. */
+type Queryable = Pick<Pool, 'query'>;
 
 // Any fixed number: every replica takes this advisory lock to migrate, one at a time.
 const migrationLock = 7_263_541;
@@ -54,24 +59,8 @@ export class PostgresStore implements Store {
   }
 
   async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    const { rows } = await this.pool.query<AuditRow>(
-      `INSERT INTO audit (at, event, actor_id, operation, channel_id, request_id, targets, outcome, detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-      [
-        entry.at,
-        entry.event,
-        entry.actorId,
-        entry.operation ?? null,
-        entry.channelId ?? null,
-        entry.requestId ?? null,
-        JSON.stringify(entry.targets),
-        entry.outcome ?? null,
-        entry.detail ?? null,
-      ],
-    );
-    return toAuditEntry(rows[0]);
+    return insertAudit(this.pool, entry);
   }
-
   async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const { rows } = await this.pool.query<AuditRow>(
       `SELECT * FROM audit
@@ -82,26 +71,31 @@ export class PostgresStore implements Store {
     return rows.map(toAuditEntry);
   }
 
-  async createRequest(request: NewRequest): Promise<RequestRecord> {
-    const { rows } = await this.pool.query<RequestRow>(
-      `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
-         approvals_required, status, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-      [
-        request.id,
-        request.operation,
-        request.requesterId,
-        request.channelId,
-        request.parentId ?? null,
-        JSON.stringify(request.targetIds),
-        request.reason,
-        request.approvalsRequired,
-        request.status,
-        request.createdAt,
-        request.expiresAt,
-      ],
-    );
-    return toRequestRecord(rows[0], []);
+  async createRequest(request: NewRequest, audit: AuditNote): Promise<RequestRecord> {
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<RequestRow>(
+        `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
+           approvals_required, status, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+        [
+          request.id,
+          request.operation,
+          request.requesterId,
+          request.channelId,
+          request.parentId ?? null,
+          JSON.stringify(request.targetIds),
+          request.reason,
+          request.approvalsRequired,
+          request.status,
+          request.createdAt,
+          request.expiresAt,
+        ],
+      );
+      // A new request has no approvals yet.
+      const created = toRequestRecord(rows[0], []);
+      await insertAudit(client, requestAuditEntry(created, audit, request.createdAt));
+      return created;
+    });
   }
 
   async getRequest(id: string): Promise<RequestRecord | undefined> {
@@ -126,9 +120,7 @@ export class PostgresStore implements Store {
   async addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert> {
     // The request's row lock makes approvals of one request take turns, so no more are
     // counted than it needs however many approvers click at once, on however many replicas.
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const added = await this.inTransaction(async (client) => {
       const open = await client.query<{ approvals_required: number }>(
         `SELECT approvals_required FROM requests WHERE id = $1 AND status = 'pending' AND expires_at > $2 FOR UPDATE`,
         [id, at],
@@ -137,18 +129,14 @@ export class PostgresStore implements Store {
       const counted = open.rowCount
         ? Number((await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM approvals WHERE request_id = $1', [id])).rows[0].n)
         : Infinity;
-      const added =
-        counted < (open.rows[0]?.approvals_required ?? 0)
-          ? await client.query('INSERT INTO approvals (request_id, user_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [id, userId, at])
-          : undefined;
-      await client.query('COMMIT');
-      if (added?.rowCount === 1) return 'added';
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+      if (counted >= (open.rows[0]?.approvals_required ?? 0)) return false;
+      const inserted = await client.query(
+        'INSERT INTO approvals (request_id, user_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [id, userId, at],
+      );
+      return inserted.rowCount === 1;
+    });
+    if (added) return 'added';
     const { rowCount } = await this.pool.query('SELECT 1 FROM approvals WHERE request_id = $1 AND user_id = $2', [id, userId]);
     return rowCount ? 'duplicate' : 'not_open';
   }
@@ -157,39 +145,41 @@ export class PostgresStore implements Store {
     const { from, to } = transitions[name];
     // Concurrent updates of one row queue on its lock; a loser re-checks the WHERE clause
     // against the winner's row, no longer finds the status it needs, and changes nothing.
-    const { rows } = await this.pool.query<RequestRow>(
-      `UPDATE requests SET
-         status = $2,
-         closed_by = COALESCE($4, closed_by),
-         results = COALESCE($5::jsonb, results),
-         started_at = CASE WHEN $2 = 'executing' THEN $3 ELSE started_at END,
-         finished_at = CASE WHEN $6 THEN $3 ELSE finished_at END
-       WHERE id = $1
-         AND status = ANY($7)
-         AND (NOT $8 OR expires_at > $3)
-         AND (NOT $9 OR (SELECT COUNT(*) FROM approvals WHERE request_id = $1) >= approvals_required)
-       RETURNING *`,
-      [
-        id,
-        to,
-        options.at,
-        options.closedBy ?? null,
-        options.results ? JSON.stringify(options.results) : null,
-        finishedStatuses.includes(to),
-        [...from],
-        options.unexpired ?? false,
-        options.approvalsComplete ?? false,
-      ],
-    );
-    return (await this.load(rows))[0];
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<RequestRow>(
+        `UPDATE requests SET
+           status = $2,
+           closed_by = COALESCE($4, closed_by),
+           results = COALESCE($5::jsonb, results),
+           started_at = CASE WHEN $2 = 'executing' THEN $3 ELSE started_at END,
+           finished_at = CASE WHEN $6 THEN $3 ELSE finished_at END
+         WHERE id = $1
+           AND status = ANY($7)
+           AND (NOT $8 OR expires_at > $3)
+           AND (NOT $9 OR (SELECT COUNT(*) FROM approvals WHERE request_id = $1) >= approvals_required)
+         RETURNING *`,
+        [
+          id,
+          to,
+          options.at,
+          options.closedBy ?? null,
+          options.results ? JSON.stringify(options.results) : null,
+          finishedStatuses.includes(to),
+          [...from],
+          options.unexpired ?? false,
+          options.approvalsComplete ?? false,
+        ],
+      );
+      return (await this.recordChanges(client, rows, options.at, options.audit))[0];
+    });
   }
 
-  async expireDue(at: Date): Promise<RequestRecord[]> {
-    return this.transitionWhere('expire', 'expires_at <= $3', at, at);
+  async expireDue(at: Date, audit: AuditNote): Promise<RequestRecord[]> {
+    return this.transitionWhere('expire', 'expires_at <= $3', at, at, audit);
   }
 
-  async loseInterrupted(startedBefore: Date, at: Date): Promise<RequestRecord[]> {
-    return this.transitionWhere('lose', 'started_at < $3', startedBefore, at);
+  async loseInterrupted(startedBefore: Date, at: Date, audit: AuditNote): Promise<RequestRecord[]> {
+    return this.transitionWhere('lose', 'started_at < $3', startedBefore, at, audit);
   }
 
   async ping(): Promise<void> {
@@ -201,25 +191,75 @@ export class PostgresStore implements Store {
   }
 
   /** One statement moves every matching request, so each is returned to exactly one caller, on any replica. */
-  private async transitionWhere(name: TransitionName, condition: string, before: Date, at: Date): Promise<RequestRecord[]> {
+  private async transitionWhere(
+    name: TransitionName,
+    condition: string,
+    before: Date,
+    at: Date,
+    audit: AuditNote,
+  ): Promise<RequestRecord[]> {
     const { from, to } = transitions[name];
-    const { rows } = await this.pool.query<RequestRow>(
-      `UPDATE requests SET status = $1, finished_at = $4
-       WHERE status = ANY($2) AND ${condition}
-       RETURNING *`,
-      [to, [...from], before, at],
-    );
-    return this.load(rows);
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<RequestRow>(
+        `UPDATE requests SET status = $1, finished_at = $4
+         WHERE status = ANY($2) AND ${condition}
+         RETURNING *`,
+        [to, [...from], before, at],
+      );
+      return this.recordChanges(client, rows, at, audit);
+    });
   }
 
-  private async load(rows: RequestRow[]): Promise<RequestRecord[]> {
-    if (rows.length === 0) return [];
-    const { rows: approvals } = await this.pool.query<ApprovalRow>(
+  /** The changed requests, each with its audit entry written in the transaction `client` holds. */
+  private async recordChanges(client: Queryable, rows: RequestRow[], at: Date, audit: AuditNote | undefined): Promise<RequestRecord[]> {
+    const changed = await this.load(rows, client);
+    if (audit) for (const request of changed) await insertAudit(client, requestAuditEntry(request, audit, at));
+    return changed;
+  }
+
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async load(rows: RequestRow[], client: Queryable = this.pool): Promise<RequestRecord[]> {
+    // Approvals are read only for requests that take any.
+    if (!rows.some((row) => row.approvals_required > 0)) return rows.map((row) => toRequestRecord(row, []));
+    const { rows: approvals } = await client.query<ApprovalRow>(
       'SELECT request_id, user_id, at FROM approvals WHERE request_id = ANY($1) ORDER BY seq',
       [rows.map((row) => row.id)],
     );
     return rows.map((row) => toRequestRecord(row, approvals));
   }
+}
+
+async function insertAudit(client: Queryable, entry: NewAuditEntry): Promise<AuditEntry> {
+  const { rows } = await client.query<AuditRow>(
+    `INSERT INTO audit (at, event, actor_id, operation, channel_id, request_id, targets, outcome, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+    [
+      entry.at,
+      entry.event,
+      entry.actorId,
+      entry.operation ?? null,
+      entry.channelId ?? null,
+      entry.requestId ?? null,
+      JSON.stringify(entry.targets),
+      entry.outcome ?? null,
+      entry.detail ?? null,
+    ],
+  );
+  return toAuditEntry(rows[0]);
 }
 
 /** Applies every migration newer than the recorded version, each in its own transaction, under the advisory lock. */

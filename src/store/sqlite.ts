@@ -4,17 +4,19 @@ import Database from 'better-sqlite3';
 import { finishedStatuses, type TransitionName, transitions } from '../requests/lifecycle';
 import { type Migration, sqliteMigrations } from './migrations';
 import { type ApprovalRow, type AuditRow, type RequestRow, toAuditEntry, toRequestRecord } from './rows';
-import type {
-  ApprovalInsert,
-  AuditEntry,
+import {
+  type ApprovalInsert,
+  type AuditEntry,
+  type AuditNote,
   AuditQuery,
-  CardRef,
-  NewAuditEntry,
-  NewRequest,
-  RequestQuery,
-  RequestRecord,
-  Store,
-  TransitionOptions,
+  type CardRef,
+  type NewAuditEntry,
+  type NewRequest,
+  type RequestQuery,
+  type RequestRecord,
+  requestAuditEntry,
+  type Store,
+  type TransitionOptions,
 } from './store';
 
 /** The embedded store: one SQLite file in WAL mode, for a single replica. */
@@ -36,21 +38,7 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    const result = this.statement(
-      `INSERT INTO audit (at, event, actor_id, operation, channel_id, request_id, targets, outcome, detail)
-       VALUES (@at, @event, @actorId, @operation, @channelId, @requestId, @targets, @outcome, @detail)`,
-    ).run({
-      at: entry.at.toISOString(),
-      event: entry.event,
-      actorId: entry.actorId,
-      operation: entry.operation ?? null,
-      channelId: entry.channelId ?? null,
-      requestId: entry.requestId ?? null,
-      targets: JSON.stringify(entry.targets),
-      outcome: entry.outcome ?? null,
-      detail: entry.detail ?? null,
-    });
-    return { ...entry, id: Number(result.lastInsertRowid) };
+    return this.insertAudit(entry);
   }
 
   async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
@@ -66,22 +54,26 @@ export class SqliteStore implements Store {
     return rows.map(toAuditEntry);
   }
 
-  async createRequest(request: NewRequest): Promise<RequestRecord> {
-    const row = this.statement(
-      `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
-         approvals_required, status, created_at, expires_at)
-       VALUES (@id, @operation, @requesterId, @channelId, @parentId, @targetIds, @reason,
-         @approvalsRequired, @status, @createdAt, @expiresAt)
-       RETURNING *`,
-    ).get({
-      ...request,
-      parentId: request.parentId ?? null,
-      targetIds: JSON.stringify(request.targetIds),
-      createdAt: request.createdAt.toISOString(),
-      expiresAt: request.expiresAt.toISOString(),
-    }) as RequestRow;
-    // A new request has no approvals yet.
-    return toRequestRecord(row, []);
+  async createRequest(request: NewRequest, audit: AuditNote): Promise<RequestRecord> {
+    return this.inTransaction(() => {
+      const row = this.statement(
+        `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
+           approvals_required, status, created_at, expires_at)
+         VALUES (@id, @operation, @requesterId, @channelId, @parentId, @targetIds, @reason,
+           @approvalsRequired, @status, @createdAt, @expiresAt)
+         RETURNING *`,
+      ).get({
+        ...request,
+        parentId: request.parentId ?? null,
+        targetIds: JSON.stringify(request.targetIds),
+        createdAt: request.createdAt.toISOString(),
+        expiresAt: request.expiresAt.toISOString(),
+      }) as RequestRow;
+      // A new request has no approvals yet.
+      const created = toRequestRecord(row, []);
+      this.insertAudit(requestAuditEntry(created, audit, request.createdAt));
+      return created;
+    });
   }
 
   async getRequest(id: string): Promise<RequestRecord | undefined> {
@@ -122,38 +114,40 @@ export class SqliteStore implements Store {
 
   async transition(id: string, name: TransitionName, options: TransitionOptions): Promise<RequestRecord | undefined> {
     const { from, to } = transitions[name];
-    const changed = this.statement(
-      `UPDATE requests SET
-         status = @to,
-         closed_by = COALESCE(@closedBy, closed_by),
-         results = COALESCE(@results, results),
-         started_at = CASE WHEN @to = 'executing' THEN @at ELSE started_at END,
-         finished_at = CASE WHEN @finished = 1 THEN @at ELSE finished_at END
-       WHERE id = @id
-         AND status IN (SELECT value FROM json_each(@from))
-         AND (@unexpired = 0 OR expires_at > @at)
-         AND (@approvalsComplete = 0 OR (SELECT COUNT(*) FROM approvals WHERE request_id = @id) >= approvals_required)
-       RETURNING *`,
-    ).all({
-      id,
-      to,
-      from: JSON.stringify(from),
-      at: options.at.toISOString(),
-      finished: finishedStatuses.includes(to) ? 1 : 0,
-      unexpired: options.unexpired ? 1 : 0,
-      approvalsComplete: options.approvalsComplete ? 1 : 0,
-      closedBy: options.closedBy ?? null,
-      results: options.results ? JSON.stringify(options.results) : null,
-    }) as RequestRow[];
-    return this.load(changed)[0];
+    return this.inTransaction(() => {
+      const changed = this.statement(
+        `UPDATE requests SET
+           status = @to,
+           closed_by = COALESCE(@closedBy, closed_by),
+           results = COALESCE(@results, results),
+           started_at = CASE WHEN @to = 'executing' THEN @at ELSE started_at END,
+           finished_at = CASE WHEN @finished = 1 THEN @at ELSE finished_at END
+         WHERE id = @id
+           AND status IN (SELECT value FROM json_each(@from))
+           AND (@unexpired = 0 OR expires_at > @at)
+           AND (@approvalsComplete = 0 OR (SELECT COUNT(*) FROM approvals WHERE request_id = @id) >= approvals_required)
+         RETURNING *`,
+      ).all({
+        id,
+        to,
+        from: JSON.stringify(from),
+        at: options.at.toISOString(),
+        finished: finishedStatuses.includes(to) ? 1 : 0,
+        unexpired: options.unexpired ? 1 : 0,
+        approvalsComplete: options.approvalsComplete ? 1 : 0,
+        closedBy: options.closedBy ?? null,
+        results: options.results ? JSON.stringify(options.results) : null,
+      }) as RequestRow[];
+      return this.recordChanges(changed, options.at, options.audit)[0];
+    });
   }
 
-  async expireDue(at: Date): Promise<RequestRecord[]> {
-    return this.transitionWhere('expire', 'expires_at <= @at', at, at);
+  async expireDue(at: Date, audit: AuditNote): Promise<RequestRecord[]> {
+    return this.transitionWhere('expire', 'expires_at <= @at', at, at, audit);
   }
 
-  async loseInterrupted(startedBefore: Date, at: Date): Promise<RequestRecord[]> {
-    return this.transitionWhere('lose', 'started_at < @before', startedBefore, at);
+  async loseInterrupted(startedBefore: Date, at: Date, audit: AuditNote): Promise<RequestRecord[]> {
+    return this.transitionWhere('lose', 'started_at < @before', startedBefore, at, audit);
   }
 
   async ping(): Promise<void> {
@@ -174,18 +168,50 @@ export class SqliteStore implements Store {
   }
 
   /** One statement moves every matching request, so each is returned to exactly one caller. */
-  private transitionWhere(name: TransitionName, condition: string, before: Date, at: Date): RequestRecord[] {
+  private transitionWhere(name: TransitionName, condition: string, before: Date, at: Date, audit: AuditNote): RequestRecord[] {
     const { from, to } = transitions[name];
-    const rows = this.statement(
-      `UPDATE requests SET status = @to, finished_at = @at
-       WHERE status IN (SELECT value FROM json_each(@from)) AND ${condition}
-       RETURNING *`,
-    ).all({ to, from: JSON.stringify(from), at: at.toISOString(), before: before.toISOString() }) as RequestRow[];
-    return this.load(rows);
+    return this.inTransaction(() => {
+      const rows = this.statement(
+        `UPDATE requests SET status = @to, finished_at = @at
+         WHERE status IN (SELECT value FROM json_each(@from)) AND ${condition}
+         RETURNING *`,
+      ).all({ to, from: JSON.stringify(from), at: at.toISOString(), before: before.toISOString() }) as RequestRow[];
+      return this.recordChanges(rows, at, audit);
+    });
+  }
+
+  /** The changed requests, each with its audit entry written (inside the caller's transaction). */
+  private recordChanges(rows: RequestRow[], at: Date, audit: AuditNote | undefined): RequestRecord[] {
+    const changed = this.load(rows);
+    if (audit) for (const request of changed) this.insertAudit(requestAuditEntry(request, audit, at));
+    return changed;
+  }
+
+  private insertAudit(entry: NewAuditEntry): AuditEntry {
+    const result = this.statement(
+      `INSERT INTO audit (at, event, actor_id, operation, channel_id, request_id, targets, outcome, detail)
+       VALUES (@at, @event, @actorId, @operation, @channelId, @requestId, @targets, @outcome, @detail)`,
+    ).run({
+      at: entry.at.toISOString(),
+      event: entry.event,
+      actorId: entry.actorId,
+      operation: entry.operation ?? null,
+      channelId: entry.channelId ?? null,
+      requestId: entry.requestId ?? null,
+      targets: JSON.stringify(entry.targets),
+      outcome: entry.outcome ?? null,
+      detail: entry.detail ?? null,
+    });
+    return { ...entry, id: Number(result.lastInsertRowid) };
+  }
+
+  private inTransaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
   }
 
   private load(rows: RequestRow[]): RequestRecord[] {
-    if (rows.length === 0) return [];
+    // Approvals are read only for requests that take any.
+    if (!rows.some((row) => row.approvals_required > 0)) return rows.map((row) => toRequestRecord(row, []));
     const approvals = this.statement(
       `SELECT * FROM approvals WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid`,
     ).all(JSON.stringify(rows.map((row) => row.id))) as ApprovalRow[];

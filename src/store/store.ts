@@ -37,6 +37,26 @@ export interface AuditEntry {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id'>;
 
+/** What an audit entry about a request says beyond what the request itself tells. */
+export type AuditNote = Pick<NewAuditEntry, 'event' | 'actorId' | 'outcome' | 'detail'>;
+
+/** What an audit entry names: the parent ID first where the operation has one, then the targets. */
+export function auditTargets(request: Pick<RequestRecord, 'parentId' | 'targetIds'>): string[] {
+  return request.parentId ? [request.parentId, ...request.targetIds] : request.targetIds;
+}
+
+/** The audit entry about `request` that `note` describes. */
+export function requestAuditEntry(request: RequestRecord, note: AuditNote, at: Date): NewAuditEntry {
+  return {
+    ...note,
+    at,
+    operation: request.operation,
+    channelId: request.channelId,
+    requestId: request.id,
+    targets: auditTargets(request),
+  };
+}
+
 export interface AuditQuery {
   /** Newest first, at most this many. */
   limit?: number;
@@ -101,6 +121,8 @@ export interface TransitionOptions {
   approvalsComplete?: boolean;
   closedBy?: string;
   results?: StoredTargetResult[];
+  /** Recorded in the same transaction as the change, and only if the change is made. */
+  audit?: AuditNote;
 }
 
 export type ApprovalInsert = 'added' | 'duplicate' | 'not_open';
@@ -113,7 +135,8 @@ export interface RequestQuery {
 
 /**
  * Where twokey keeps its state. Every state change is one conditional update, so that a
- * change applies once however many clicks, deliveries or replicas race for it. Every method
+ * change applies once however many clicks, deliveries or replicas race for it; the audit entry
+ * a change is given is written in the same transaction, so neither is kept without the other. Every method
  * is async so that the embedded SQLite store and a PostgreSQL store share one interface and
  * one test suite.
  */
@@ -122,7 +145,7 @@ export interface Store {
   /** Newest first (by the order entries were appended). */
   listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
 
-  createRequest(request: NewRequest): Promise<RequestRecord>;
+  createRequest(request: NewRequest, audit: AuditNote): Promise<RequestRecord>;
   getRequest(id: string): Promise<RequestRecord | undefined>;
   /** Newest first, by creation time. */
   listRequests(query?: RequestQuery): Promise<RequestRecord[]>;
@@ -135,9 +158,9 @@ export interface Store {
   /** Applies a named transition if the request is in one of its `from` states; the updated record when this call made the change. */
   transition(id: string, name: TransitionName, options: TransitionOptions): Promise<RequestRecord | undefined>;
   /** Expires every pending request whose expiry is at or before `at`; each is returned to exactly one caller. */
-  expireDue(at: Date): Promise<RequestRecord[]>;
+  expireDue(at: Date, audit: AuditNote): Promise<RequestRecord[]>;
   /** Marks executions started before `startedBefore` as `outcome_unknown`; each is returned to exactly one caller. */
-  loseInterrupted(startedBefore: Date, at: Date): Promise<RequestRecord[]>;
+  loseInterrupted(startedBefore: Date, at: Date, audit: AuditNote): Promise<RequestRecord[]>;
 
   /** Rejects when the database cannot be reached: the readiness check. */
   ping(): Promise<void>;

@@ -13,7 +13,7 @@ import {
   type TransitionName,
   transitions,
 } from '../../../src/requests/lifecycle';
-import type { NewAuditEntry, NewRequest, RequestRecord, Store, StoredTargetResult } from '../../../src/store/store';
+import type { AuditNote, NewAuditEntry, NewRequest, RequestRecord, Store, StoredTargetResult } from '../../../src/store/store';
 
 export interface OpenedStore {
   store: Store;
@@ -88,7 +88,7 @@ function pathFromPending(target: RequestStatus): TransitionName[] {
 
 /** A request put into `status` the way the bot does it: an approval, then the store's own transitions. */
 async function requestIn(store: Store, status: RequestStatus, overrides: Partial<NewRequest> = {}): Promise<RequestRecord> {
-  const created = await store.createRequest(newRequest(overrides));
+  const created = await store.createRequest(newRequest(overrides), requested);
   expect(await store.addApproval(created.id, 'U_APPROVER', minutes(1))).toBe('added');
   let record: RequestRecord | undefined = (await store.getRequest(created.id))!;
   for (const name of pathFromPending(status)) {
@@ -98,6 +98,10 @@ async function requestIn(store: Store, status: RequestStatus, overrides: Partial
   expect(record.status).toBe(status);
   return record;
 }
+
+const requested: AuditNote = { event: 'requested', actorId: 'U_REQUESTER', detail: 'incident 42' };
+const expiredNote: AuditNote = { event: 'expired', actorId: 'twokey' };
+const lostNote: AuditNote = { event: 'executed', actorId: 'twokey', outcome: 'outcome_unknown' };
 
 function auditEntry(overrides: Partial<NewAuditEntry> = {}): NewAuditEntry {
   return { at: t0, event: 'requested', actorId: 'U_REQUESTER', targets: [], ...overrides };
@@ -180,7 +184,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
           expiresAt: expiry,
           approvals: [],
         };
-        expect(await store.createRequest(request)).toEqual(expected);
+        expect(await store.createRequest(request, requested)).toEqual(expected);
         const read = (await store.getRequest(request.id))!;
         expect(read).toEqual(expected);
         expect(read.createdAt).toBeInstanceOf(Date);
@@ -191,7 +195,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       });
 
       test('creates a request already approved (one that needs no approval) and without a parent', async () => {
-        const created = await store.createRequest(newRequest({ status: 'approved', approvalsRequired: 0, parentId: undefined }));
+        const created = await store.createRequest(newRequest({ status: 'approved', approvalsRequired: 0, parentId: undefined }), requested);
         expect(created).toMatchObject({ status: 'approved', approvalsRequired: 0, approvals: [] });
         expect(created.parentId).toBeUndefined();
         expect(await store.transition(created.id, 'start', { at: minutes(1) })).toMatchObject({ status: 'executing' });
@@ -203,14 +207,14 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
 
       test('lists newest first, by channel, by statuses and with a limit', async () => {
         // Each with its own approvals, so that a list cannot mix them up.
-        await store.createRequest(newRequest({ id: 'R-A', channelId: 'C_OPS', createdAt: minutes(0) }));
-        await store.createRequest(newRequest({ id: 'R-B', channelId: 'C_OTHER', createdAt: minutes(1) }));
+        await store.createRequest(newRequest({ id: 'R-A', channelId: 'C_OPS', createdAt: minutes(0) }), requested);
+        await store.createRequest(newRequest({ id: 'R-B', channelId: 'C_OTHER', createdAt: minutes(1) }), requested);
         await store.addApproval('R-A', 'U_ONE', minutes(1));
         await store.addApproval('R-B', 'U_TWO', minutes(2));
         const a = (await store.getRequest('R-A'))!;
         const b = (await store.getRequest('R-B'))!;
-        const c = await store.createRequest(newRequest({ id: 'R-C', channelId: 'C_OPS', createdAt: minutes(2), status: 'approved' }));
-        const d = await store.createRequest(newRequest({ id: 'R-D', channelId: 'C_OPS', createdAt: minutes(3) }));
+        const c = await store.createRequest(newRequest({ id: 'R-C', channelId: 'C_OPS', createdAt: minutes(2), status: 'approved' }), requested);
+        const d = await store.createRequest(newRequest({ id: 'R-D', channelId: 'C_OPS', createdAt: minutes(3) }), requested);
         const denied = (await store.transition(d.id, 'deny', { at: minutes(4), closedBy: 'U_APPROVER' }))!;
 
         expect(await store.listRequests()).toEqual([denied, c, b, a]);
@@ -223,13 +227,13 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       });
 
       test('attaches the card a request was posted as', async () => {
-        const created = await store.createRequest(newRequest());
+        const created = await store.createRequest(newRequest(), requested);
         await store.attachCard(created.id, { channelId: 'C_OPS', ts: '1763892000.000100' });
         expect(await store.getRequest(created.id)).toEqual({ ...created, card: { channelId: 'C_OPS', ts: '1763892000.000100' } });
       });
 
       test('reads back a finished request whole: approvals in order, dates, closer and results with their errors', async () => {
-        await store.createRequest(newRequest({ approvalsRequired: 2 }));
+        await store.createRequest(newRequest({ approvalsRequired: 2 }), requested);
         await store.attachCard('R-000001', { channelId: 'C_OPS', ts: '1763892000.000100' });
         await store.addApproval('R-000001', 'U_SECOND', minutes(1));
         await store.addApproval('R-000001', 'U_FIRST', minutes(2));
@@ -290,7 +294,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
           closedBy: 'U_CLOSER',
           results: sampleResults,
         });
-        const pending = await store.createRequest(newRequest({ id: 'R-000002' }));
+        const pending = await store.createRequest(newRequest({ id: 'R-000002' }), requested);
         const denied = (await store.transition(pending.id, 'deny', { at: when }))!;
         expect(denied.closedBy).toBeUndefined();
         expect(denied.results).toBeUndefined();
@@ -306,7 +310,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
 
     describe('transition conditions', () => {
       test('approvalsComplete: complete is refused until the counted approvals reach approvalsRequired', async () => {
-        const created = await store.createRequest(newRequest({ approvalsRequired: 2 }));
+        const created = await store.createRequest(newRequest({ approvalsRequired: 2 }), requested);
         const complete = () => store.transition(created.id, 'complete', { at: minutes(3), approvalsComplete: true, unexpired: true });
 
         expect(await complete()).toBeUndefined();
@@ -321,16 +325,16 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       });
 
       test('without approvalsComplete, complete does not count approvals', async () => {
-        const created = await store.createRequest(newRequest({ approvalsRequired: 2 }));
+        const created = await store.createRequest(newRequest({ approvalsRequired: 2 }), requested);
         expect(await store.transition(created.id, 'complete', { at: minutes(1) })).toMatchObject({ status: 'approved' });
       });
 
       test.each(['complete', 'deny', 'cancel'] as const)(
         'unexpired: %s is allowed just before expiresAt and refused at or after it',
         async (name) => {
-          const atExpiry = await store.createRequest(newRequest({ id: 'R-AT' }));
-          await store.createRequest(newRequest({ id: 'R-AFTER' }));
-          await store.createRequest(newRequest({ id: 'R-BEFORE' }));
+          const atExpiry = await store.createRequest(newRequest({ id: 'R-AT' }), requested);
+          await store.createRequest(newRequest({ id: 'R-AFTER' }), requested);
+          await store.createRequest(newRequest({ id: 'R-BEFORE' }), requested);
           const apply = (id: string, at: Date) => store.transition(id, name, { at, unexpired: true, closedBy: 'U_CLOSER' });
 
           expect(await apply('R-AT', expiry)).toBeUndefined();
@@ -343,14 +347,14 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       );
 
       test('without unexpired, a pending request can still be denied after expiresAt', async () => {
-        const created = await store.createRequest(newRequest());
+        const created = await store.createRequest(newRequest(), requested);
         expect(await store.transition(created.id, 'deny', { at: addMinutes(expiry, 1) })).toMatchObject({ status: 'denied' });
       });
     });
 
     describe('addApproval', () => {
       test('counts each approver once and lists approvals in order with their times', async () => {
-        const created = await store.createRequest(newRequest({ approvalsRequired: 3 }));
+        const created = await store.createRequest(newRequest({ approvalsRequired: 3 }), requested);
         expect(await store.addApproval(created.id, 'U_ONE', minutes(1))).toBe('added');
         expect(await store.addApproval(created.id, 'U_ONE', minutes(2))).toBe('duplicate');
         expect(await store.addApproval(created.id, 'U_TWO', minutes(3))).toBe('added');
@@ -367,7 +371,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       });
 
       test('is not open at or after expiresAt, even while the request is still pending', async () => {
-        const created = await store.createRequest(newRequest());
+        const created = await store.createRequest(newRequest(), requested);
         expect(await store.addApproval(created.id, 'U_ONE', expiry)).toBe('not_open');
         expect(await store.addApproval(created.id, 'U_TWO', addMinutes(expiry, 1))).toBe('not_open');
         expect(await store.getRequest(created.id)).toEqual(created);
@@ -375,7 +379,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       });
 
       test('is not open once the request has all the approvals it needs', async () => {
-        const created = await store.createRequest(newRequest({ approvalsRequired: 1 }));
+        const created = await store.createRequest(newRequest({ approvalsRequired: 1 }), requested);
         expect(await store.addApproval(created.id, 'U_ONE', minutes(1))).toBe('added');
         expect(await store.addApproval(created.id, 'U_TWO', minutes(2))).toBe('not_open');
         expect((await store.getRequest(created.id))!.approvals.map((approval) => approval.userId)).toEqual(['U_ONE']);
@@ -389,9 +393,9 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
     describe('expireDue', () => {
       test('expires exactly the pending requests due at or before the time, once', async () => {
         const sweep = minutes(15);
-        const dueEarlier = await store.createRequest(newRequest({ id: 'R-DUE-EARLIER', expiresAt: minutes(10) }));
-        const dueNow = await store.createRequest(newRequest({ id: 'R-DUE-NOW', expiresAt: sweep }));
-        const later = await store.createRequest(newRequest({ id: 'R-LATER', expiresAt: addMilliseconds(sweep, 1) }));
+        const dueEarlier = await store.createRequest(newRequest({ id: 'R-DUE-EARLIER', expiresAt: minutes(10) }), requested);
+        const dueNow = await store.createRequest(newRequest({ id: 'R-DUE-NOW', expiresAt: sweep }), requested);
+        const later = await store.createRequest(newRequest({ id: 'R-LATER', expiresAt: addMilliseconds(sweep, 1) }), requested);
         // Past their expiry too, but no longer pending.
         const notPending = [
           await requestIn(store, 'approved', { id: 'R-APPROVED', expiresAt: minutes(10) }),
@@ -399,7 +403,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
           await requestIn(store, 'denied', { id: 'R-DENIED', expiresAt: minutes(10) }),
         ];
 
-        const expired = await store.expireDue(sweep);
+        const expired = await store.expireDue(sweep, expiredNote);
         expect(expired.map((request) => request.id).sort()).toEqual(['R-DUE-EARLIER', 'R-DUE-NOW']);
         for (const before of [dueEarlier, dueNow]) {
           const expected = { ...before, status: 'expired', finishedAt: sweep };
@@ -408,13 +412,13 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         }
         for (const before of [later, ...notPending]) expect(await store.getRequest(before.id)).toEqual(before);
 
-        expect(await store.expireDue(sweep)).toEqual([]);
+        expect(await store.expireDue(sweep, expiredNote)).toEqual([]);
       });
 
       test('two sweeps at once return each expired request exactly once between them', async () => {
         const ids = Array.from({ length: 10 }, (_, i) => `R-DUE-${i}`);
-        for (const id of ids) await store.createRequest(newRequest({ id }));
-        const [first, second] = await Promise.all([store.expireDue(expiry), store.expireDue(expiry)]);
+        for (const id of ids) await store.createRequest(newRequest({ id }), requested);
+        const [first, second] = await Promise.all([store.expireDue(expiry, expiredNote), store.expireDue(expiry, expiredNote)]);
         expect([...first, ...second].map((request) => request.id).sort()).toEqual(ids.sort());
       });
     });
@@ -432,14 +436,79 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
           await requestIn(store, 'pending', { id: 'R-PENDING' }),
         ];
 
-        expect(await store.loseInterrupted(interrupted.startedAt!, minutes(10))).toEqual([]);
+        expect(await store.loseInterrupted(interrupted.startedAt!, minutes(10), lostNote)).toEqual([]);
 
-        const lost = await store.loseInterrupted(cutoff, minutes(10));
+        const lost = await store.loseInterrupted(cutoff, minutes(10), lostNote);
         const expected = { ...interrupted, status: 'outcome_unknown', finishedAt: minutes(10) };
         expect(lost).toEqual([expected]);
         expect(await store.getRequest(interrupted.id)).toEqual(expected);
-        expect(await store.loseInterrupted(cutoff, minutes(10))).toEqual([]);
+        expect(await store.loseInterrupted(cutoff, minutes(10), lostNote)).toEqual([]);
         for (const before of untouched) expect(await store.getRequest(before.id)).toEqual(before);
+      });
+    });
+
+    describe('audit entries written with the change', () => {
+      const about = (request: RequestRecord) => ({
+        operation: request.operation,
+        channelId: request.channelId,
+        requestId: request.id,
+        targets: [request.parentId, ...request.targetIds],
+      });
+
+      test('a new request is recorded with its audit entry, which names the parent first', async () => {
+        const created = await store.createRequest(newRequest({ targetIds: ['peer-2', 'peer-1'] }), requested);
+        expect(await store.listAudit()).toEqual([
+          { id: expect.any(Number), at: t0, ...requested, ...about(created), targets: [created.parentId, 'peer-2', 'peer-1'] },
+        ]);
+      });
+
+      test('a request that cannot be created leaves no audit entry', async () => {
+        await store.createRequest(newRequest(), requested);
+        // Matched by message: better-sqlite3's errors may come from another realm under jest, failing toThrow().
+        await expect(store.createRequest(newRequest({ reason: 'same id again' }), requested)).rejects.toHaveProperty(
+          'message',
+          expect.stringMatching(/constraint/),
+        );
+        expect(await store.listAudit()).toHaveLength(1);
+      });
+
+      test('a transition writes its entry only when it makes the change', async () => {
+        const approved = await requestIn(store, 'approved');
+        const note: AuditNote = { event: 'execution_started', actorId: 'U_REQUESTER' };
+        const before = (await store.listAudit()).length;
+        expect(await store.transition(approved.id, 'start', { at: minutes(3), audit: note })).toMatchObject({ status: 'executing' });
+        expect(await store.transition(approved.id, 'start', { at: minutes(4), audit: note })).toBeUndefined();
+        const entries = await store.listAudit();
+        expect(entries).toHaveLength(before + 1);
+        expect(entries[0]).toEqual({ id: expect.any(Number), at: minutes(3), ...note, ...about(approved) });
+      });
+
+      test('an audit entry the database refuses undoes the transition it came with', async () => {
+        const approved = await requestIn(store, 'approved');
+        const refused = { event: 'execution_started', actorId: null } as unknown as AuditNote;
+        await expect(store.transition(approved.id, 'start', { at: minutes(3), audit: refused })).rejects.toHaveProperty(
+          'message',
+          expect.stringMatching(/constraint/),
+        );
+        expect(await store.getRequest(approved.id)).toEqual(approved);
+        expect(await store.transition(approved.id, 'start', { at: minutes(3) })).toMatchObject({ status: 'executing' });
+      });
+
+      test('expiry and lost executions write one entry per request they change', async () => {
+        const due = [
+          await store.createRequest(newRequest({ id: 'R-DUE-1' }), requested),
+          await store.createRequest(newRequest({ id: 'R-DUE-2' }), requested),
+        ];
+        const executing = await requestIn(store, 'executing', { id: 'R-RUNNING', expiresAt: minutes(30) });
+        await store.expireDue(expiry, expiredNote);
+        await store.loseInterrupted(minutes(5), minutes(20), { ...lostNote, detail: 'cut off' });
+        const entries = (await store.listAudit()).filter((entry) => entry.event !== 'requested');
+        expect(entries).toHaveLength(3);
+        expect(entries[0]).toEqual({ id: expect.any(Number), at: minutes(20), ...lostNote, detail: 'cut off', ...about(executing) });
+        // One statement expires both, in whichever order the database returns them.
+        expect(entries.slice(1)).toEqual(
+          expect.arrayContaining(due.map((request) => ({ id: expect.any(Number), at: expiry, ...expiredNote, ...about(request) }))),
+        );
       });
     });
 
@@ -455,7 +524,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       });
 
       test('20 approvers clicking at once: approved once, started once', async () => {
-        const created = await store.createRequest(newRequest({ approvalsRequired: 2 }));
+        const created = await store.createRequest(newRequest({ approvalsRequired: 2 }), requested);
         const at = minutes(1);
         const users = Array.from({ length: 20 }, (_, i) => `U_APPROVER_${i}`);
         // Each click does what the bot does, and then tries to start the run as well.

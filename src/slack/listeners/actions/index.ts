@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Logger } from '../../../logger';
 import { cardActions } from '../../../messages/card';
 import type { Twokey } from '../../../twokey';
+import { afterPendingAcks } from '../ack';
 import { slackReplies } from '../../replies';
 
 /**
@@ -12,6 +13,7 @@ export function registerActions(app: App, twokey: Twokey, logger: Logger): void 
   for (const actionId of Object.values(cardActions)) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
       await ack();
+      await afterPendingAcks();
       const channelId = body.channel?.id ?? body.container.channel_id;
       await twokey.click(
         actionId,

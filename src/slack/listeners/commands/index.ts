@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../../logger';
 import { type Twokey, slashCommands } from '../../../twokey';
+import { afterPendingAcks } from '../ack';
 import { slackReplies } from '../../replies';
 
 /**
@@ -12,6 +13,7 @@ export function registerCommands(app: App, twokey: Twokey, logger: Logger): void
   for (const name of slashCommands) {
     app.command(name, async ({ ack, command, client, respond }) => {
       await ack();
+      await afterPendingAcks();
       await twokey.handle(
         name,
         { userId: command.user_id, channel: { id: command.channel_id, name: command.channel_name }, text: command.text },

@@ -1,6 +1,6 @@
 import { types } from 'node:util';
 import type { Logger as BoltLogger } from '@slack/bolt';
-import { LogLevel as BoltLogLevel } from '@slack/bolt';
+import { LogLevel as BoltLogLevel } from './slack/bolt';
 
 export const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof logLevels)[number];

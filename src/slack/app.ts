@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver } from './bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { boltLogger, type Logger } from '../logger';

@@ -3,6 +3,7 @@
  * an environment the test sets in full (nothing inherited, working directory a fresh temp dir
  * so no stray `.env` is read), its stdout, stderr and exit code collected with deadlines.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { FakeSlack } from '../support/fake-slack';
 import { ids, immediatePolicy, incidentChannel, messageText, users } from '../support/harness';
-import { BotProcess, freePort, killAllProcesses, parseJsonLine, type ProcessExit } from '../support/process';
+import { BotProcess, botEntry, freePort, killAllProcesses, parseJsonLine, type ProcessExit } from '../support/process';
 import { postToSlackEndpoint, slashCommandBody } from '../support/signing';
 
 const secrets = {
@@ -331,4 +332,13 @@ test('Socket Mode: connects with SLACK_APP_TOKEN, serves a command envelope, and
     expect(exit.stderr).not.toContain(secret);
   }
   expect(exit.stderr).toBe('');
+});
+
+test('start-up loads the parts of Bolt twokey runs, not its Express receiver', () => {
+  // Every module \`npm start\` loads is loaded before it reads the environment (which here is
+  // empty, so it then stops); Express would add ~80 ms to every start.
+  const script = `require(${JSON.stringify(botEntry)}); const loaded = Object.keys(require.cache);
+    console.log(JSON.stringify({ bolt: loaded.some((f) => f.includes('/@slack/bolt/')), express: loaded.some((f) => f.includes('/node_modules/express/')) }));`;
+  const run = spawnSync(process.execPath, ['-e', script], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+  expect(JSON.parse(run.stdout.split('\n')[0])).toEqual({ bolt: true, express: false });
 });

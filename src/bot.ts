@@ -13,6 +13,8 @@ import { Twokey } from './twokey';
 import { createVendorClients } from './vendors';
 
 const defaultSweepIntervalMs = 5_000;
+// How often SQLite's write-ahead log is copied into the database file, off the event loop.
+const walCheckpointIntervalMs = 1_000;
 
 export interface RunningBot {
   /** The HTTP port: Slack's and the ops endpoints in HTTP mode; the ops endpoints in Socket Mode when PORT is set. */
@@ -34,7 +36,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const now = options.now ?? (() => new Date());
   const policy = loadPolicy(config.policyFile);
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, { checkpointEveryMs: walCheckpointIntervalMs });
   const metrics = new Metrics(async () => (await store.listRequests({ statuses: ['pending'] })).length);
   const vendors = createVendorClients(config.vendors, { logger, onAttempt: (attempt) => metrics.vendorAttempt(attempt) });
 

@@ -1,10 +1,10 @@
 import type { DatabaseConfig } from '../config';
-import { SqliteStore } from './sqlite';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite';
 import type { Store } from './store';
 
-/** Opens the store that DATABASE_URL names. */
-export async function openStore(database: DatabaseConfig): Promise<Store> {
-  if (database.kind === 'sqlite') return new SqliteStore(database.path);
+/** Opens the store that DATABASE_URL names; the options apply to SQLite. */
+export async function openStore(database: DatabaseConfig, options: Pick<SqliteStoreOptions, 'checkpointEveryMs'> = {}): Promise<Store> {
+  if (database.kind === 'sqlite') return new SqliteStore(database.path, options);
   // Loaded only when asked for: most installations never need the PostgreSQL driver.
   const { PostgresStore } = await import('./postgres');
   return PostgresStore.connect(database.url);

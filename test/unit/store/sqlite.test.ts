@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { sqliteMigrations } from '../../../src/store/migrations';
 import { SqliteStore } from '../../../src/store/sqlite';
 import type { NewAuditEntry } from '../../../src/store/store';
+import { waitFor } from '../../support/wait';
 import { describeStore } from './store-suite';
 
 function tempDir(): string {
@@ -48,6 +49,36 @@ describe('SqliteStore, what only SQLite has', () => {
     expect(() => db.prepare('DELETE FROM audit').run()).toThrow('append-only');
     expect(db.prepare('SELECT actor_id FROM audit').all()).toEqual([{ actor_id: 'U1' }]);
     db.close();
+  });
+
+  describe('checkpoints in the background', () => {
+    const fileSize = (file: string) => fs.statSync(file).size;
+    const detail = 'x'.repeat(2000);
+
+    test('writes leave the log alone however long it grows; the thread copies it in; close stops the thread', async () => {
+      const file = path.join(dir, 'twokey.db');
+      // Long enough that the thread does not run during the writes.
+      const store = new SqliteStore(file, { checkpointEveryMs: 60_000 });
+      const before = fileSize(file);
+      // Well past the 1,000 pages at which a write would checkpoint the log itself.
+      for (let i = 0; i < 2500; i += 1) await store.appendAudit({ ...entry, detail });
+      expect(fileSize(`${file}-wal`)).toBeGreaterThan(5 * 1000 * 4096);
+      expect(fileSize(file)).toBe(before);
+      await store.close();
+
+      const reopened = new SqliteStore(file);
+      expect(await reopened.listAudit({ limit: 3000 })).toHaveLength(2500);
+      await reopened.close();
+    });
+
+    test('the thread copies the log into the database file while the store is idle', async () => {
+      const file = path.join(dir, 'twokey.db');
+      const store = new SqliteStore(file, { checkpointEveryMs: 20 });
+      const before = fileSize(file);
+      for (let i = 0; i < 50; i += 1) await store.appendAudit({ ...entry, detail });
+      await waitFor(() => fileSize(file) > before + 50 * 2000, { description: 'the database file to take in the log' });
+      await store.close();
+    });
   });
 
   test('migrations run once each, are recorded, keep data across reopening, and the file uses WAL', async () => {

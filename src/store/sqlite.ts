@@ -77,7 +77,9 @@ export class SqliteStore implements Store {
       });
       this.db.pragma('wal_autocheckpoint = 0');
       // Should the thread fail, the writes go back to checkpointing the log themselves.
-      this.checkpointer.on('error', () => this.db.pragma(`wal_autocheckpoint = ${inlineCheckpointPages}`));
+      this.checkpointer.on('error', () => {
+        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${inlineCheckpointPages}`);
+      });
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { slashCommands } from '../src/twokey';
+import { slashCommands } from '../src/requests/core';
 import type { BenchOptions } from './options';
 import type { AppKind } from './processes';
 import type { Services } from './services-client';

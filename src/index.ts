@@ -1,5 +1,5 @@
-import { startBot } from './bot';
-import { ConfigError, loadConfig, loadDotenv } from './config';
+import { startBot } from './app/bot';
+import { ConfigError, loadConfig, loadDotenv } from './app/config';
 import { PolicyError } from './policy/load';
 import { slackErrorCode } from './slack/replies';
 

@@ -1,22 +1,15 @@
 import dotenv from 'dotenv';
 import { z } from 'zod';
-import { durationSchema } from './duration';
-import { logLevels, type LogLevel } from './logger';
-import type { VendorName, VendorSettings } from './vendors/types';
-
-export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+import { durationSchema } from '../lib/duration';
+import { logLevels, type LogLevel } from '../lib/logger';
+import { type DatabaseConfig, parseDatabaseUrl } from '../store/url';
+import type { SlackSettings } from '../slack/app';
+import type { VendorName, VendorSettings } from '../vendors/types';
 
 export interface Config {
   /** Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise. */
   mode: 'socket' | 'http';
-  slack: {
-    /** Empty only when Slack is not required (the shell). */
-    botToken: string;
-    signingSecret?: string;
-    appToken?: string;
-    /** Web API base URL ending in `/`, as `@slack/web-api` expects (`…/api/`). */
-    apiUrl?: string;
-  };
+  slack: SlackSettings;
   /** HTTP port: always in HTTP mode (default 3000); in Socket Mode only when PORT is set, for health and metrics. */
   port?: number;
   /** Base URLs without a trailing slash; a token is empty when not set and not required. */
@@ -52,20 +45,6 @@ export function loadDotenv(): void {
 const RETRY_BASE_DELAY_MS = 250;
 const RETRY_MAX_DELAY_MS = 10_000;
 const MAX_TIMEOUT_MS = 10 * 60_000;
-
-/**
- * `postgres://…` / `postgresql://…` → PostgreSQL; `sqlite:<path>` (also `sqlite:///abs/path`) or a
- * plain file path → SQLite. Undefined for any other scheme or an unusable URL.
- */
-export function parseDatabaseUrl(value: string): DatabaseConfig | undefined {
-  if (/^postgres(ql)?:\/\//i.test(value)) return URL.canParse(value) ? { kind: 'postgres', url: value } : undefined;
-  if (/^sqlite:/i.test(value)) {
-    const path = value.slice('sqlite:'.length).replace(/^\/\//, '');
-    return path ? { kind: 'sqlite', path } : undefined;
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined;
-  return { kind: 'sqlite', path: value };
-}
 
 // Messages name what is expected and never echo the value, which may be a secret.
 function slackToken(prefix: string, what: string) {

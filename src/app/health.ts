@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Store } from '../model/ports';
 import type { Metrics } from './metrics';
-import type { Store } from './store/store';
 
 /** An HTTP route for the people who run twokey, in the shape Bolt's customRoutes take. */
 export interface OpsRoute {

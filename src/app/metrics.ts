@@ -1,8 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { OperationName } from './operations/catalog';
-import type { CoreObserver } from './requests/context';
-import type { RequestStatus } from './requests/lifecycle';
-import type { VendorAttempt } from './vendors/http';
+import type { CoreObserver } from '../model/ports';
+import type { RequestStatus } from '../model/request';
+import type { VendorAttempt } from '../vendors/http';
 
 /** twokey's Prometheus metrics, served at GET /metrics. */
 export class Metrics implements CoreObserver {
@@ -44,11 +43,11 @@ export class Metrics implements CoreObserver {
     collectDefaultMetrics({ register: this.registry, prefix: 'twokey_' });
   }
 
-  requestFinished(operation: OperationName, status: RequestStatus): void {
+  requestFinished(operation: string, status: RequestStatus): void {
     this.requests.inc({ operation, outcome: status });
   }
 
-  approvalCounted(operation: OperationName): void {
+  approvalCounted(operation: string): void {
     this.approvals.inc({ operation });
   }
 

@@ -1,15 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Config, loadConfig, secretValues } from '../config';
-import { createLogger, type Logger } from '../logger';
+import { createLogger, type Logger } from '../lib/logger';
+import type { Store } from '../model/ports';
 import { loadPolicy } from '../policy/load';
-import { RoleResolver } from '../policy/roles';
 import type { Policy } from '../policy/schema';
-import type { Channel } from '../requests/context';
+import { shellMessenger } from '../shell/messenger';
+import { defaultUser, examplePolicyFile, introduction, sandboxPolicy, sandboxRole } from '../shell/people';
+import { Screen, type ScreenOptions } from '../shell/screen';
+import { shellChannel } from '../shell/session';
 import { createSimulator, demoSeed, describeSeed } from '../simulator';
-import { openStore, type Store } from '../store';
-import { Twokey } from '../twokey';
+import { openStore } from '../store';
 import {
   type ClosableVendorClients,
   createVendorClients,
@@ -18,19 +19,14 @@ import {
   type VendorSettings,
   vendorTitles,
 } from '../vendors';
-import { shellMessenger } from './messenger';
-import { defaultUser, examplePolicyFile, introduction, sandboxPolicy, sandboxRole } from './people';
-import { Screen, type ScreenOptions } from './screen';
+import { type AssembledCore, assembleCore } from './assemble';
+import { type Config, loadConfig, secretValues } from './config';
 
-/** The shell's one channel; its name matches the example policy's `inc-*` rule, its ID the listed one. */
-export const shellChannel = { id: 'C0INCIDENT1', name: 'inc-shell' } as const satisfies Channel;
-
-/** The core, assembled from the environment as `npm start` does, minus Slack. */
+/** The core, assembled from the environment as `npm start` does, with the shell in Slack's place. */
 export interface Sandbox {
-  core: Twokey;
+  assembled: AssembledCore;
   policy: Policy;
   screen: Screen;
-  logger: Logger;
   /** Who types first: `--as`, or the policy's on-call user. */
   user: string;
   /** What the shell runs against, said once at start. */
@@ -67,16 +63,11 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
     const vendors = await connectVendors(env, config, logger, cleanups);
     const store = await openShellStore(env, config, cleanups);
     const screen = new Screen({ ...options, channelNames: { [shellChannel.id]: shellChannel.name } }, user);
-    const core = new Twokey({
-      policy,
+    const assembled = assembleCore(
+      { config, policy, store: store.store, vendors: vendors.clients, logger },
       // Without Slack there is nobody to ask who is in a user group: groups have no members here.
-      roles: new RoleResolver(policy, async () => [], { ttlMs: config.usergroupCacheTtlMs }),
-      store: store.store,
-      vendors: vendors.clients,
-      messenger: shellMessenger(screen),
-      concurrency: config.concurrency,
-      logger,
-    });
+      { messenger: shellMessenger(screen), usergroupMembers: async () => [] },
+    );
     const about = [
       `twokey shell: the bot in a terminal, no Slack needed. Everything happens in #${shellChannel.name} (${shellChannel.id}).`,
       ...vendors.says,
@@ -85,7 +76,7 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...introduction(policy, user),
       "Type /twokey help for twokey's commands, :help for the shell's.",
     ];
-    return { core, policy, screen, logger, user, about, close };
+    return { assembled, policy, screen, user, about, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,12 +1,12 @@
-import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { userIdPattern } from './people';
+import { userIdPattern } from '../shell/people';
+import { ShellSession } from '../shell/session';
+import { Terminal } from '../shell/terminal';
 import { openSandbox } from './sandbox';
-import { ShellSession } from './session';
 
 /** `npm run shell`: twokey in a terminal, or fed lines through a pipe. */
 
-const usage = `Usage: npm run shell -- [--as <userId>]     (or: node dist/shell/main.js [--as <userId>])
+const usage = `Usage: npm run shell -- [--as <userId>]     (or: node dist/app/shell.js [--as <userId>])
 
 twokey in a terminal, no Slack needed: type slash commands as a chosen Slack user, see messages
 and cards as text, press a card's buttons by typing them. Lines on standard input run in order;
@@ -46,52 +46,22 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const interactive = process.stdin.isTTY === true;
-  let prompt: Interface | undefined;
-  let waiting = false;
+  const terminal = new Terminal();
   const sandbox = await openSandbox({
     env: process.env,
     user: args.user,
     colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
-    write: (text) => {
-      // Something arriving while the prompt waits (an expiry) is written above the prompt, which is then redrawn.
-      if (prompt && waiting) process.stdout.write('\r\u001b[2K');
-      process.stdout.write(text);
-      if (prompt && waiting) prompt.prompt(true);
-    },
+    write: (text) => terminal.write(text),
   });
   try {
-    sandbox.screen.say(...sandbox.about, '');
-    await sandbox.core.recoverInterrupted();
-    const session = new ShellSession({ ...sandbox, echo: !interactive });
-    const sweeper = setInterval(() => void session.sweep(), sweepIntervalMs);
-    sweeper.unref();
-
-    const lines = createInterface({
-      input: process.stdin,
-      output: interactive ? process.stdout : undefined,
-      terminal: interactive,
-      crlfDelay: Infinity,
-    });
-    if (interactive) {
-      prompt = lines;
-      lines.on('SIGINT', () => lines.close());
-    }
-    const ask = () => {
-      if (!prompt) return;
-      prompt.setPrompt(`${session.user}> `);
-      prompt.prompt();
-      waiting = true;
-    };
-    ask();
-    for await (const line of lines) {
-      waiting = false;
-      if ((await session.run(line)) === 'quit') break;
-      ask();
-    }
-    waiting = false;
-    lines.close();
-    clearInterval(sweeper);
+    const { assembled, policy, screen, user } = sandbox;
+    screen.say(...sandbox.about, '');
+    await assembled.recoverInterrupted();
+    const session = new ShellSession({ core: assembled.core, policy, screen, user, echo: !terminal.interactive });
+    // Each sweep runs between lines, so that what it says never lands inside a command's answer.
+    const sweeper = assembled.startSweeping(sweepIntervalMs, (sweep) => session.between(sweep));
+    await terminal.run(session);
+    sweeper.stop();
     // A sweep that was under way when input ended finishes before the store closes.
     await session.idle();
   } finally {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../duration';
+import { parseDuration } from '../lib/duration';
 import { type AuditFormat, auditFormats } from './export';
 
 export const usage = 'usage: npm run audit -- [--since 7d|24h|30m] [--format jsonl|csv]';

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../store/store';
+import type { AuditEntry } from '../model/audit';
 
 export const auditFormats = ['jsonl', 'csv'] as const;
 export type AuditFormat = (typeof auditFormats)[number];

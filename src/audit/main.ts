@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { subMilliseconds } from 'date-fns/subMilliseconds';
-import { type DatabaseConfig, loadDatabaseConfig, loadDotenv } from '../config';
-import { openStore } from '../store';
+import { loadDatabaseConfig, loadDotenv } from '../app/config';
+import { type DatabaseConfig, openStore } from '../store';
 import { parseAuditArgs, UsageError, usage } from './args';
 import { formatAudit } from './export';
 

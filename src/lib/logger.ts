@@ -1,6 +1,4 @@
 import { types } from 'node:util';
-import type { Logger as BoltLogger } from '@slack/bolt';
-import { LogLevel as BoltLogLevel } from './slack/bolt';
 
 export const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -74,24 +72,5 @@ export function createLogger(options: LoggerOptions = {}, bound: LogFields = {})
     warn: log('warn'),
     error: log('error'),
     child: (fields) => createLogger(options, { ...bound, ...fields }),
-  };
-}
-
-/** Bolt's logger interface on top of ours, so Bolt's own lines are redacted too. */
-export function boltLogger(logger: Logger, level: LogLevel): BoltLogger {
-  let current = level;
-  const join = (parts: unknown[]) =>
-    parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(redact(part)))).join(' ');
-  const bolt = logger.child({ source: 'bolt' });
-  return {
-    debug: (...parts) => bolt.debug(join(parts)),
-    info: (...parts) => bolt.info(join(parts)),
-    warn: (...parts) => bolt.warn(join(parts)),
-    error: (...parts) => bolt.error(join(parts)),
-    setLevel: (next) => {
-      current = next as unknown as LogLevel;
-    },
-    getLevel: () => current as unknown as BoltLogLevel,
-    setName: () => undefined,
   };
 }

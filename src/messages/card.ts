@@ -1,9 +1,8 @@
 import { formatDistance } from 'date-fns/formatDistance';
-import { operationOf } from '../requests/records';
-import { isFinished } from '../requests/lifecycle';
-import type { RequestRecord } from '../store/store';
+import { operationOf } from '../operations/catalog';
+import type { Button, Message } from '../model/message';
+import { isFinished, type RequestRecord } from '../model/request';
 import { code, mention, plural } from './format';
-import type { Button, Message } from './model';
 import { outcomeHeadline, requestFields, subjectOf, targetLines } from './results';
 
 export const cardActions = {

@@ -1,6 +1,6 @@
 /** Helpers for the mrkdwn that message models carry. */
 
-import type { Tone } from './model';
+import type { Tone } from '../model/message';
 
 /** Escapes the three characters Slack treats as control sequences in user-supplied text. */
 export function escapeText(text: string): string {

@@ -1,24 +1,25 @@
+import type { Message } from '../model/message';
 import { operations, umbrellaCommand, usageLine } from '../operations/catalog';
 import { maxTargets } from '../operations/grammar';
 import { code } from './format';
-import type { Message } from './model';
 
-export const umbrellaSubcommands = [
-  { usage: `${umbrellaCommand} help`, description: 'this list' },
-  { usage: `${umbrellaCommand} whoami`, description: 'your roles and what you may do in this channel' },
-  { usage: `${umbrellaCommand} pending`, description: 'open requests in this channel, with links to their cards' },
-  { usage: `${umbrellaCommand} cancel <requestId>`, description: 'cancel your open request (admins: anyone’s)' },
-  { usage: `${umbrellaCommand} audit [n]`, description: 'the last n audit entries you may see (default 10)' },
-] as const;
+/** What the help says of one `/twokey` subcommand. */
+export interface SubcommandHelp {
+  name: string;
+  /** Its arguments as the usage line shows them, e.g. `<requestId>`. */
+  args?: string;
+  description: string;
+}
 
-export function helpMessage(): Message {
+export function helpMessage(subcommands: readonly SubcommandHelp[]): Message {
+  const usage = (sub: SubcommandHelp) => [umbrellaCommand, sub.name, sub.args].filter(Boolean).join(' ');
   return {
     summary: 'twokey commands',
     tone: 'info',
     title: 'twokey commands',
     body: [
       ...operations.map((op) => `${code(usageLine(op))}\n${op.description}.`),
-      umbrellaSubcommands.map((sub) => `${code(sub.usage)} — ${sub.description}`).join('\n'),
+      subcommands.map((sub) => `${code(usage(sub))} — ${sub.description}`).join('\n'),
     ],
     notes: [
       `IDs first, then the reason. Up to ${maxTargets} targets per command. \`--dry-run\` shows the calls without making them.`,
@@ -26,8 +27,8 @@ export function helpMessage(): Message {
   };
 }
 
-export function unknownSubcommandMessage(subcommand: string): Message {
-  const help = helpMessage();
+export function unknownSubcommandMessage(subcommand: string, subcommands: readonly SubcommandHelp[]): Message {
+  const help = helpMessage(subcommands);
   return { ...help, summary: `Unknown command ${umbrellaCommand} ${subcommand}`, tone: 'warning', title: `Unknown command: ${umbrellaCommand} ${subcommand.slice(0, 40)}` };
 }
 

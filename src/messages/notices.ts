@@ -1,8 +1,8 @@
-import type { Messenger } from '../requests/context';
-import { operationOf } from '../requests/records';
-import type { RequestRecord } from '../store/store';
+import type { Message } from '../model/message';
+import type { Messenger } from '../model/ports';
+import type { RequestRecord } from '../model/request';
+import { operationOf } from '../operations/catalog';
 import { code, link } from './format';
-import type { Message } from './model';
 
 /** A direct message telling a requester what became of their request, linking to its card. */
 export function noticeMessage(request: RequestRecord, what: string, messenger: Messenger): Message {

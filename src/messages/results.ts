@@ -1,12 +1,10 @@
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
-import type { Operation } from '../operations/catalog';
+import type { Field, Message, TargetLine, Tone } from '../model/message';
+import type { RequestRecord, RequestStatus, StoredTargetResult } from '../model/request';
+import { type Operation, operationOf } from '../operations/catalog';
 import { type ParsedCommand, maxTargets } from '../operations/grammar';
-import type { RequestStatus } from '../requests/lifecycle';
-import { operationOf } from '../requests/records';
-import type { RequestRecord, StoredTargetResult } from '../store/store';
 import { type VendorClients, vendorTitles } from '../vendors/types';
 import { code, escapeText, link, mention, plural, truncate } from './format';
-import type { Field, Message, TargetLine, Tone } from './model';
 
 type FailureFields = NonNullable<StoredTargetResult['error']>;
 

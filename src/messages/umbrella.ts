@@ -1,9 +1,10 @@
 import { formatDistance } from 'date-fns/formatDistance';
-import type { Messenger } from '../requests/context';
-import { operationOf } from '../requests/records';
-import { type AuditEntry, type RequestRecord, systemActor } from '../store/store';
+import { type AuditEntry, systemActor } from '../model/audit';
+import type { Message } from '../model/message';
+import type { Messenger } from '../model/ports';
+import type { RequestRecord } from '../model/request';
+import { operationOf } from '../operations/catalog';
 import { code, escapeText, link, mention, plural, truncate } from './format';
-import type { Message } from './model';
 
 /** `/twokey pending`: open requests in this channel, each linking to its card. */
 export function pendingMessage(requests: readonly RequestRecord[], now: Date, messenger: Messenger): Message {

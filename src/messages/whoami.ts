@@ -1,8 +1,8 @@
+import { formatDuration } from '../lib/duration';
+import type { Message } from '../model/message';
 import { findOperation } from '../operations/catalog';
 import type { UserDescription } from '../policy/access';
-import { formatDuration } from '../duration';
 import { code, escapeText, mention, plural } from './format';
-import type { Message } from './model';
 
 /** `/twokey whoami`: your roles, how you got them, and what each operation asks of you here. */
 export function whoamiMessage(description: UserDescription): Message {

@@ -39,3 +39,10 @@ export interface Message {
   notes?: string[];
   buttons?: Button[];
 }
+
+/** Where a message was posted, as the chat identifies it, so it can be updated in place and replied to in its thread. */
+export interface MessageRef {
+  channelId: string;
+  /** The chat's own ID of the message (Slack's `ts`). */
+  messageId: string;
+}

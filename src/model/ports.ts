@@ -1,61 +1,11 @@
-import type { OperationName } from '../operations/catalog';
-import type { RequestStatus, TransitionName } from '../requests/lifecycle';
-import type { VendorErrorFields } from '../vendors/errors';
-
-/** What happened, as the audit log records it. */
-export const auditEvents = [
-  'requested',
-  'refused',
-  'approved',
-  'denied',
-  'cancelled',
-  'expired',
-  'execution_started',
-  'executed',
-] as const;
-export type AuditEvent = (typeof auditEvents)[number];
-
-/** The actor of what twokey does by itself, such as expiring a request. */
-export const systemActor = 'twokey';
-
-export interface AuditEntry {
-  id: number;
-  at: Date;
-  event: AuditEvent;
-  /** Slack user ID of who acted. */
-  actorId: string;
-  operation?: string;
-  channelId?: string;
-  requestId?: string;
-  /** Target IDs the entry is about (with the parent ID first where the operation has one). */
-  targets: string[];
-  /** Outcome of an execution or why an attempt was refused. */
-  outcome?: string;
-  /** Human-readable detail: the reason given, per-target failures. Never a secret. */
-  detail?: string;
-}
-
-export type NewAuditEntry = Omit<AuditEntry, 'id'>;
-
-/** What an audit entry about a request says beyond what the request itself tells. */
-export type AuditNote = Pick<NewAuditEntry, 'event' | 'actorId' | 'outcome' | 'detail'>;
-
-/** What an audit entry names: the parent ID first where the operation has one, then the targets. */
-export function auditTargets(request: Pick<RequestRecord, 'parentId' | 'targetIds'>): string[] {
-  return request.parentId ? [request.parentId, ...request.targetIds] : request.targetIds;
-}
-
-/** The audit entry about `request` that `note` describes. */
-export function requestAuditEntry(request: RequestRecord, note: AuditNote, at: Date): NewAuditEntry {
-  return {
-    ...note,
-    at,
-    operation: request.operation,
-    channelId: request.channelId,
-    requestId: request.id,
-    targets: auditTargets(request),
-  };
-}
+/**
+ * The ports the core talks through: the store it keeps requests in, and the chat it answers
+ * in. Each has more than one implementation (SQLite and PostgreSQL; Slack and the shell), and
+ * the core knows only these interfaces.
+ */
+import type { AuditEntry, AuditNote, NewAuditEntry } from './audit';
+import type { Message, MessageRef } from './message';
+import type { NewRequest, RequestRecord, RequestStatus, StoredTargetResult, TransitionName } from './request';
 
 export interface AuditQuery {
   /** Newest first, at most this many. */
@@ -64,61 +14,10 @@ export interface AuditQuery {
   channelId?: string;
 }
 
-export interface Approval {
-  userId: string;
-  at: Date;
-}
-
-/** One target's outcome as kept with its request: enough to show it again, never a secret. */
-export interface StoredTargetResult {
-  targetId: string;
-  status: 'succeeded' | 'failed' | 'unknown';
-  summary?: string;
-  error?: Omit<VendorErrorFields, 'retryAfterMs'>;
-  /** Whether the call may safely be sent again (shapes what an unknown outcome advises). */
-  idempotent: boolean;
-}
-
-/** Where a request's card was posted, so it can be updated in place and replied to in its thread. */
-export interface CardRef {
-  channelId: string;
-  ts: string;
-}
-
-export interface RequestRecord {
-  id: string;
-  operation: OperationName;
-  requesterId: string;
-  channelId: string;
-  parentId?: string;
-  targetIds: string[];
-  reason: string;
-  approvalsRequired: number;
-  status: RequestStatus;
-  createdAt: Date;
-  expiresAt: Date;
-  /** Distinct approvers, in the order they approved. */
-  approvals: Approval[];
-  card?: CardRef;
-  /** Who denied or cancelled it. */
-  closedBy?: string;
-  startedAt?: Date;
-  finishedAt?: Date;
-  results?: StoredTargetResult[];
-}
-
-export type NewRequest = Pick<
-  RequestRecord,
-  'id' | 'operation' | 'requesterId' | 'channelId' | 'parentId' | 'targetIds' | 'reason' | 'approvalsRequired' | 'createdAt' | 'expiresAt'
-> & { status: 'pending' | 'approved' };
-
-/** Extra conditions and values of one transition. */
+/** Values a transition sets; the conditions are the transition's own guards. */
 export interface TransitionOptions {
+  /** When the change happens: what the time guards are checked against. */
   at: Date;
-  /** Only while the request has not expired at `at`. */
-  unexpired?: boolean;
-  /** Only once the counted approvals reach `approvalsRequired`. */
-  approvalsComplete?: boolean;
   closedBy?: string;
   results?: StoredTargetResult[];
   /** Recorded in the same transaction as the change, and only if the change is made. */
@@ -149,13 +48,16 @@ export interface Store {
   getRequest(id: string): Promise<RequestRecord | undefined>;
   /** Newest first, by creation time. */
   listRequests(query?: RequestQuery): Promise<RequestRecord[]>;
-  attachCard(id: string, card: CardRef): Promise<void>;
+  attachCard(id: string, card: MessageRef): Promise<void>;
   /**
    * Records one approval per approver, only while the request is pending, unexpired at `at`,
    * and short of the approvals it needs: never more are counted, however many arrive at once.
    */
   addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert>;
-  /** Applies a named transition if the request is in one of its `from` states; the updated record when this call made the change. */
+  /**
+   * Applies a named transition if the request is in one of its `from` states and its guards
+   * hold at `options.at`; the updated record when this call made the change.
+   */
   transition(id: string, name: TransitionName, options: TransitionOptions): Promise<RequestRecord | undefined>;
   /** Expires every pending request whose expiry is at or before `at`; each is returned to exactly one caller. */
   expireDue(at: Date, audit: AuditNote): Promise<RequestRecord[]>;
@@ -165,4 +67,58 @@ export interface Store {
   /** Rejects when the database cannot be reached: the readiness check. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface Channel {
+  id: string;
+  /** Channel name without `#`, when the transport knows it (name globs in the policy need it). */
+  name?: string;
+}
+
+/** Who typed a command, where, and what. */
+export interface Invocation {
+  userId: string;
+  channel: Channel;
+  text: string;
+}
+
+/** Who acts on a request by clicking; where is always the request's own channel. */
+export interface Actor {
+  userId: string;
+}
+
+/** Answers to one command or click; each transport implements it. */
+export interface Replies {
+  /** A message everyone in the channel sees. */
+  toChannel(message: Message): Promise<void>;
+  /** A message only the person who typed the command or clicked sees. */
+  toUser(message: Message): Promise<void>;
+}
+
+/** Messages not tied to a command: approval cards, their threads, and word to requesters. */
+export interface Messenger {
+  post(channelId: string, message: Message, options?: { threadOf?: MessageRef }): Promise<MessageRef>;
+  update(ref: MessageRef, message: Message): Promise<void>;
+  /** An ephemeral message in a channel, for one user. */
+  whisper(channelId: string, userId: string, message: Message): Promise<void>;
+  /** A direct message to a user. */
+  notify(userId: string, message: Message): Promise<void>;
+  /** A link to a posted message, where the chat has one. */
+  permalink(ref: MessageRef): string | undefined;
+}
+
+/** Lists the user IDs in a chat's user group (Slack's `usergroups.users.list`). */
+export type UsergroupMembersLookup = (usergroupId: string) => Promise<string[]>;
+
+/** What a transport gives the core: where to post, and who is in a user group. */
+export interface ChatPorts {
+  messenger: Messenger;
+  usergroupMembers: UsergroupMembersLookup;
+}
+
+/** Told of what the core does, for metrics; no part of the core depends on it. */
+export interface CoreObserver {
+  /** A request reached a final status. */
+  requestFinished(operation: string, status: RequestStatus): void;
+  approvalCounted(operation: string): void;
 }

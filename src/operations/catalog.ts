@@ -145,6 +145,13 @@ export function findOperation(name: string): Operation | undefined {
   return operations.find((op) => op.name === name || op.command === name);
 }
 
+/** The operation a stored request names; a name the catalog does not know is a broken record. */
+export function operationOf(request: { operation: string }): Operation {
+  const operation = findOperation(request.operation);
+  if (!operation) throw new Error(`request names an operation twokey does not know: ${request.operation}`);
+  return operation;
+}
+
 /** `/revoke-access <siteId> <accessId>… [reason]` */
 export function usageLine(op: Operation): string {
   const parent = op.parent ? ` <${op.parent.placeholder}>` : '';

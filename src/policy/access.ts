@@ -18,9 +18,14 @@ export type ApprovalRefusalReason =
   | 'roles_unavailable'
   | 'already_approved';
 export type DenyRefusalReason = Exclude<ApprovalRefusalReason, 'already_approved'>;
+export type CancelRefusalReason = 'not_requester';
+export type AuditRefusalReason = 'no_role';
+
+/** The role whose holders may cancel anyone's request and read every channel's audit entries. */
+export const adminRole = 'admin';
 
 /** A reason and one sentence for the user. */
-interface Refusal<Reason extends string> {
+export interface Refusal<Reason extends string> {
   reason: Reason;
   message: string;
 }
@@ -30,6 +35,11 @@ export type RequestDecision =
   | ({ allowed: false } & Refusal<RequestRefusalReason>);
 export type ApprovalDecision = { counts: true } | ({ counts: false } & Refusal<ApprovalRefusalReason>);
 export type DenyDecision = { allowed: true } | ({ allowed: false } & Refusal<DenyRefusalReason>);
+export type CancelDecision = { allowed: true } | ({ allowed: false } & Refusal<CancelRefusalReason>);
+/** Admins read every channel's audit entries; anyone else holding a role, the channel's. */
+export type AuditDecision =
+  | { allowed: true; scope: 'everywhere' | 'channel' }
+  | ({ allowed: false } & Refusal<AuditRefusalReason>);
 
 export interface RequestRef {
   operation: OperationName;
@@ -145,17 +155,17 @@ function approverRefusal(
   return roleRefusal(who, rule.approve, act, request.operation);
 }
 
+/** An approver's second Approve: each approver counts once. */
+export const alreadyApproved: Refusal<'already_approved'> = {
+  reason: 'already_approved',
+  message: 'You have already approved this request; another approver is needed.',
+};
+
 /** Whether an Approve click by `who` counts towards `request`. */
 export function decideApproval(policy: Policy, who: ResolvedRoles, request: ApprovalRef): ApprovalDecision {
   const refusal = approverRefusal(policy, who, request, 'approve');
   if (refusal) return { counts: false, ...refusal };
-  if (request.approverIds.includes(who.userId)) {
-    return {
-      counts: false,
-      reason: 'already_approved',
-      message: 'You have already approved this request; another approver is needed.',
-    };
-  }
+  if (request.approverIds.includes(who.userId)) return { counts: false, ...alreadyApproved };
   return { counts: true };
 }
 
@@ -163,6 +173,20 @@ export function decideApproval(policy: Policy, who: ResolvedRoles, request: Appr
 export function mayDeny(policy: Policy, who: ResolvedRoles, request: RequestRef): DenyDecision {
   const refusal = approverRefusal(policy, who, request, 'deny');
   return refusal ? { allowed: false, ...refusal } : { allowed: true };
+}
+
+/** Whether `who` may cancel `request`: its requester, or an admin. */
+export function mayCancel(who: ResolvedRoles, request: Pick<RequestRef, 'requesterId'>): CancelDecision {
+  if (who.userId === request.requesterId || who.roles.has(adminRole)) return { allowed: true };
+  return { allowed: false, reason: 'not_requester', message: 'Only the requester or an admin may cancel a request.' };
+}
+
+/** Whether `who` may read the audit log, and how much of it. */
+export function mayReadAudit(who: ResolvedRoles): AuditDecision {
+  if (who.roles.size === 0) {
+    return { allowed: false, reason: 'no_role', message: 'Only people who hold a twokey role may read the audit log.' };
+  }
+  return { allowed: true, scope: who.roles.has(adminRole) ? 'everywhere' : 'channel' };
 }
 
 export interface OperationAccess {

@@ -1,10 +1,16 @@
 export {
+  adminRole,
+  alreadyApproved,
   channelAllowed,
   decideApproval,
   decideRequest,
   describeUser,
+  mayCancel,
   mayDeny,
+  mayReadAudit,
   type ApprovalDecision,
+  type AuditDecision,
+  type CancelDecision,
   type ApprovalRef,
   type ApprovalRefusalReason,
   type ChannelRef,
@@ -22,7 +28,6 @@ export {
   type ResolvedRoles,
   type RoleResolverOptions,
   type UnresolvedUsergroup,
-  type UsergroupMembersLookup,
 } from './roles';
 export {
   DEFAULT_EXPIRES_MS,

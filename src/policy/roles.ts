@@ -1,8 +1,6 @@
-import { redact } from '../logger';
+import { redact } from '../lib/logger';
+import type { UsergroupMembersLookup } from '../model/ports';
 import type { Policy } from './schema';
-
-/** Lists the user IDs in a Slack user group (`usergroups.users.list`). */
-export type UsergroupMembersLookup = (usergroupId: string) => Promise<string[]>;
 
 /** A user group that could not be looked up, and the roles it might have granted. */
 export interface UnresolvedUsergroup {

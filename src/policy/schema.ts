@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../duration';
+import { durationSchema } from '../lib/duration';
 import { operationNames, type OperationName } from '../operations/catalog';
 
 export const MAX_APPROVALS = 5;

@@ -1,38 +1,31 @@
-import { cardMessage, closedReason, threadLines, type CardAction } from '../messages/card';
-import { refusalMessage, resultMessage, secretMessage } from '../messages/results';
-import { noticeMessage } from '../messages/notices';
-import type { Message } from '../messages/model';
-import { decideApproval, mayDeny } from '../policy/access';
-import { type AuditNote, type RequestRecord, requestAuditEntry, systemActor } from '../store/store';
-import type { CoreContext, Replies } from './context';
-import { operationOf } from './records';
-import { type Execution, runApproved } from './runner';
-
-/** Who acts on a request; where is always the request's own channel. */
-export interface Actor {
-  userId: string;
-}
-
-/** The role whose holders may cancel anyone's request. */
-export const adminRole = 'admin';
+import { closedReason, type CardAction } from '../messages/card';
+import { refusalMessage } from '../messages/results';
+import { requestAuditEntry, requestSubject, systemActor } from '../model/audit';
+import type { Actor, Replies } from '../model/ports';
+import type { RequestRecord } from '../model/request';
+import { operationOf } from '../operations/catalog';
+import { alreadyApproved, decideApproval, mayCancel, mayDeny, type Refusal } from '../policy/access';
+import type { Announcer, Closing } from './announcer';
+import type { CoreContext } from './context';
+import { refuse } from './refusals';
+import { runApproved } from './runner';
 
 /**
  * The two-person rule (PRODUCT.md §3): approval cards, clicks, expiry and recovery. Every
- * decision is a conditional update in the store; this class only decides what to say.
+ * change is a transition in the store, guarded there; who may make it is the policy's
+ * decision; what is said about it is the announcer's.
  */
 export class ApprovalFlow {
-  // Card updates for one request run one after another, each rendering the latest stored
-  // state, so a slow update can never overwrite a newer one.
-  private readonly cardUpdates = new Map<string, Promise<void>>();
-
-  constructor(private readonly context: CoreContext) {}
+  constructor(
+    private readonly context: CoreContext,
+    private readonly announcer: Announcer,
+  ) {}
 
   /** Posts the card of a new pending request; without a card nobody could approve it, so it is then cancelled. */
   async open(request: RequestRecord, replies: Replies): Promise<void> {
-    const { messenger, store, now, logger } = this.context;
+    const { store, now, logger } = this.context;
     try {
-      const card = await messenger.post(request.channelId, cardMessage(request, now()));
-      await store.attachCard(request.id, card);
+      await store.attachCard(request.id, await this.announcer.postCard(request));
     } catch (error) {
       logger.warn('could not post an approval card', { requestId: request.id, error });
       await store.transition(request.id, 'cancel', {
@@ -61,21 +54,19 @@ export class ApprovalFlow {
   }
 
   /** Expires every overdue request and says so on its card; with several replicas each is handled once. */
-  async sweep(): Promise<RequestRecord[]> {
-    const { store, now, messenger } = this.context;
+  async expireDue(): Promise<RequestRecord[]> {
+    const { store, now } = this.context;
     const expired = await store.expireDue(now(), { event: 'expired', actorId: systemActor });
     for (const request of expired) {
       this.context.observer.requestFinished(request.operation, request.status);
-      await this.refreshCard(request.id);
-      await this.inThread(request, threadLines.expired());
-      await this.tellRequester(request, noticeMessage(request, 'expired before it had enough approvals; nothing was run', messenger));
+      await this.announcer.expired(request);
     }
     return expired;
   }
 
-  /** Reports executions a previous process started but never finished: their outcome is unknown, and they are never re-run. */
+  /** Reports executions started before `startedBefore` and never finished: their outcome is unknown, and they are never re-run. */
   async recoverInterrupted(startedBefore: Date): Promise<RequestRecord[]> {
-    const { store, now, messenger } = this.context;
+    const { store, now } = this.context;
     // twokey, not the requester, finds that an execution was cut off.
     const lost = await store.loseInterrupted(startedBefore, now(), {
       event: 'executed',
@@ -85,146 +76,76 @@ export class ApprovalFlow {
     });
     for (const request of lost) {
       this.context.observer.requestFinished(request.operation, request.status);
-      if (request.card) {
-        await this.refreshCard(request.id);
-        await this.inThread(request, resultMessage(request));
-      } else {
-        await messenger.post(request.channelId, resultMessage(request));
-      }
-      await this.tellRequester(request, noticeMessage(request, 'has an unknown outcome: twokey stopped while it ran', messenger));
+      await this.announcer.lost(request);
     }
     return lost;
-  }
-
-  /** Reports the outcome of an execution that ran from a card. */
-  async reportExecution({ request, secrets }: Execution): Promise<void> {
-    const { messenger, logger } = this.context;
-    await this.refreshCard(request.id);
-    await this.inThread(request, resultMessage(request));
-    await this.tellRequester(request, noticeMessage(request, `finished: ${resultMessage(request).summary}`, messenger));
-    if (this.context.policy.revealPassword !== 'requester') return;
-    for (const { targetId, secret } of secrets) {
-      const message = secretMessage(operationOf(request), targetId, secret.label, secret.value);
-      await messenger.whisper(request.channelId, request.requesterId, message).catch(async (error: unknown) => {
-        logger.warn('could not show a secret to the requester', { requestId: request.id, error });
-        await this.tellRequester(request, {
-          summary: 'A new password could not be shown to you',
-          tone: 'warning',
-          body: [`twokey could not show you the new ${secret.label} for \`${targetId}\` in the channel (are you still in it?). It is not stored anywhere.`],
-        });
-      });
-    }
   }
 
   private async approve(request: RequestRecord, actor: Actor, replies: Replies): Promise<void> {
     const { store, roles, policy, now } = this.context;
     if (request.status !== 'pending' || request.expiresAt <= now()) return this.notOpen(request, replies);
-    const who = await roles.resolve(actor.userId);
-    const decision = decideApproval(policy, who, {
-      operation: request.operation,
+    const decision = decideApproval(policy, await roles.resolve(actor.userId), {
+      operation: operationOf(request).name,
       requesterId: request.requesterId,
       approverIds: request.approvals.map((approval) => approval.userId),
     });
-    if (!decision.counts) return this.refuse(request, actor, decision.reason, decision.message, replies);
+    if (!decision.counts) return this.refuse(request, actor, decision, replies);
 
     const inserted = await store.addApproval(request.id, actor.userId, now());
-    if (inserted === 'duplicate') return this.refuse(request, actor, 'already_approved', 'You have already approved this request; each approver counts once.', replies);
+    if (inserted === 'duplicate') return this.refuse(request, actor, alreadyApproved, replies);
     if (inserted === 'not_open') return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
 
     this.context.observer.approvalCounted(request.operation);
     const counted = (await store.getRequest(request.id)) ?? request;
-    await this.audit(counted, { event: 'approved', actorId: actor.userId, detail: `${counted.approvals.length} of ${counted.approvalsRequired}` });
-    const said = this.inThread(counted, threadLines.approved(counted, actor.userId));
-    const complete = await store.transition(request.id, 'complete', { at: now(), approvalsComplete: true, unexpired: true });
+    const detail = `${counted.approvals.length} of ${counted.approvalsRequired}`;
+    await store.appendAudit(requestAuditEntry(counted, { event: 'approved', actorId: actor.userId, detail }, now()));
+    const said = this.announcer.approved(counted, actor.userId);
+    const complete = await store.transition(request.id, 'complete', { at: now() });
     // The vendor calls start at once; Slack hears of the approval meanwhile, and of the outcome after.
     const running = complete ? runApproved(this.context, complete) : undefined;
     // Awaited below; marked handled now so a failure meanwhile is not an unhandled rejection.
     running?.catch(() => undefined);
     await said;
-    await this.refreshCard(request.id);
+    await this.announcer.refreshCard(request.id);
     const execution = await running;
-    if (execution) await this.reportExecution(execution);
+    if (execution) await this.announcer.executed(execution);
   }
 
   private async deny(request: RequestRecord, actor: Actor, replies: Replies): Promise<void> {
     const { policy, roles } = this.context;
-    const decision = mayDeny(policy, await roles.resolve(actor.userId), { operation: request.operation, requesterId: request.requesterId });
-    if (!decision.allowed) return this.refuse(request, actor, decision.reason, decision.message, replies);
-    await this.close(request, 'deny', actor, replies);
+    const decision = mayDeny(policy, await roles.resolve(actor.userId), {
+      operation: operationOf(request).name,
+      requesterId: request.requesterId,
+    });
+    if (!decision.allowed) return this.refuse(request, actor, decision, replies);
+    await this.close(request, 'denied', actor, replies);
   }
 
   private async cancel(request: RequestRecord, actor: Actor, replies: Replies): Promise<void> {
-    if (actor.userId !== request.requesterId) {
-      const who = await this.context.roles.resolve(actor.userId);
-      if (!who.roles.has(adminRole)) {
-        return this.refuse(request, actor, 'not_requester', 'Only the requester or an admin may cancel a request.', replies);
-      }
-    }
-    await this.close(request, 'cancel', actor, replies);
+    const decision = mayCancel(await this.context.roles.resolve(actor.userId), request);
+    if (!decision.allowed) return this.refuse(request, actor, decision, replies);
+    await this.close(request, 'cancelled', actor, replies);
   }
 
-  private async close(request: RequestRecord, how: 'deny' | 'cancel', actor: Actor, replies: Replies): Promise<void> {
-    const { store, now, messenger } = this.context;
-    const event = how === 'deny' ? 'denied' : 'cancelled';
-    const closed = await store.transition(request.id, how, {
+  private async close(request: RequestRecord, how: Closing, actor: Actor, replies: Replies): Promise<void> {
+    const { store, now } = this.context;
+    const closed = await store.transition(request.id, how === 'denied' ? 'deny' : 'cancel', {
       at: now(),
       closedBy: actor.userId,
-      unexpired: true,
-      audit: { event, actorId: actor.userId },
+      audit: { event: how, actorId: actor.userId },
     });
     if (!closed) return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
     this.context.observer.requestFinished(closed.operation, closed.status);
-    await this.refreshCard(closed.id);
-    await this.inThread(closed, how === 'deny' ? threadLines.denied(actor.userId) : threadLines.cancelled(actor.userId));
-    if (actor.userId !== closed.requesterId) {
-      await this.tellRequester(closed, noticeMessage(closed, `was ${event} by <@${actor.userId}>; nothing was run`, messenger));
-    }
+    await this.announcer.closed(closed, how, actor.userId);
   }
 
   private async notOpen(request: RequestRecord, replies: Replies): Promise<void> {
     // An overdue request is expired now rather than at the next sweep, so its card says so.
-    if (request.status === 'pending') await this.sweep();
+    if (request.status === 'pending') await this.expireDue();
     await replies.toUser(refusalMessage(closedReason(request, this.context.now())));
   }
 
-  private async refuse(request: RequestRecord, actor: Actor, reason: string, message: string, replies: Replies): Promise<void> {
-    await this.audit(request, { event: 'refused', actorId: actor.userId, outcome: reason, detail: message });
-    await replies.toUser(refusalMessage(message));
-  }
-
-  private async audit(request: RequestRecord, note: AuditNote): Promise<void> {
-    await this.context.store.appendAudit(requestAuditEntry(request, note, this.context.now()));
-  }
-
-  /** Re-renders a request's card from the latest stored state. */
-  private refreshCard(requestId: string): Promise<void> {
-    const { store, messenger, now, logger } = this.context;
-    const previous = this.cardUpdates.get(requestId) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const request = await store.getRequest(requestId);
-      if (!request?.card) return;
-      await messenger.update(request.card, cardMessage(request, now())).catch((error: unknown) => {
-        logger.warn('could not update an approval card', { requestId, error });
-      });
-    });
-    this.cardUpdates.set(requestId, next);
-    void next.finally(() => {
-      if (this.cardUpdates.get(requestId) === next) this.cardUpdates.delete(requestId);
-    });
-    return next;
-  }
-
-  private async inThread(request: RequestRecord, message: Message | string): Promise<void> {
-    if (!request.card) return;
-    const model: Message = typeof message === 'string' ? { summary: message, tone: 'info', body: [message] } : message;
-    await this.context.messenger.post(request.channelId, model, { threadOf: request.card }).catch((error: unknown) => {
-      this.context.logger.warn('could not reply in a card thread', { requestId: request.id, error });
-    });
-  }
-
-  private async tellRequester(request: RequestRecord, message: Message): Promise<void> {
-    await this.context.messenger.notify(request.requesterId, message).catch((error: unknown) => {
-      this.context.logger.warn('could not tell the requester', { requestId: request.id, error });
-    });
+  private refuse(request: RequestRecord, actor: Actor, refusal: Refusal<string>, replies: Replies): Promise<void> {
+    return refuse(this.context, replies, actor.userId, requestSubject(request), refusal);
   }
 }

@@ -1,40 +1,46 @@
-import { cardActionOf } from './messages/card';
-import { helpMessage, internalErrorMessage, unknownSubcommandMessage } from './messages/help';
-import { refusalMessage } from './messages/results';
-import { auditMessage, pendingMessage } from './messages/umbrella';
-import { whoamiMessage } from './messages/whoami';
-import { findOperation, operations, umbrellaCommand } from './operations/catalog';
-import { describeUser } from './policy/access';
-import { adminRole, type Actor, ApprovalFlow } from './requests/approvals';
-import { type CoreContext, type CoreOptions, coreContext, type Invocation, type Replies } from './requests/context';
-import { RequestService } from './requests/service';
-import type { RequestRecord } from './store/store';
+import { subMilliseconds } from 'date-fns/subMilliseconds';
+import { cardActionOf } from '../messages/card';
+import { internalErrorMessage } from '../messages/help';
+import type { Actor, Invocation, Replies } from '../model/ports';
+import type { RequestRecord } from '../model/request';
+import { findOperation, operations, umbrellaCommand } from '../operations/catalog';
+import { Announcer } from './announcer';
+import { ApprovalFlow } from './approvals';
+import { type CoreOptions, coreContext, type CoreContext } from './context';
+import { RequestService } from './service';
+import { Umbrella } from './umbrella';
 
 /** Every slash command twokey answers. */
 export const slashCommands: readonly string[] = [...operations.map((op) => op.command), umbrellaCommand];
 
-const defaultAuditCount = 10;
-const maxAuditCount = 50;
+/** What one sweep did. */
+export interface Sweep {
+  expired: RequestRecord[];
+  lost: RequestRecord[];
+}
 
-/** The core, whatever chat drives it: slash commands, card clicks, and the expiry sweep. */
+/** The core, whatever chat drives it: slash commands, card clicks, and the sweep. */
 export class Twokey {
   private readonly context: CoreContext;
   private readonly approvals: ApprovalFlow;
   private readonly requests: RequestService;
+  private readonly umbrella: Umbrella;
   /** Work under way, so that a stop can let it finish and record its outcome. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: CoreOptions) {
     this.context = coreContext(options);
-    this.approvals = new ApprovalFlow(this.context);
-    this.requests = new RequestService(this.context, this.approvals);
+    const announcer = new Announcer(this.context);
+    this.approvals = new ApprovalFlow(this.context, announcer);
+    this.requests = new RequestService(this.context, this.approvals, announcer);
+    this.umbrella = new Umbrella(this.context, this.approvals);
   }
 
   async handle(command: string, invocation: Invocation, replies: Replies): Promise<void> {
     await this.guard(replies, { command, userId: invocation.userId }, async () => {
       const operation = findOperation(command);
       if (operation) return this.requests.run(operation, invocation, replies);
-      if (command === umbrellaCommand) return this.umbrella(invocation, replies);
+      if (command === umbrellaCommand) return this.umbrella.run(invocation, replies);
       throw new Error(`no handler for ${command}`);
     });
   }
@@ -48,9 +54,19 @@ export class Twokey {
     });
   }
 
-  /** Expires overdue requests; run on a timer. */
-  sweep(): Promise<RequestRecord[]> {
-    return this.track(this.approvals.sweep());
+  /** Expires overdue requests and reports executions no process could still be running; run on a timer. */
+  sweep(): Promise<Sweep> {
+    return this.track(
+      (async () => ({
+        expired: await this.approvals.expireDue(),
+        lost: await this.approvals.recoverInterrupted(subMilliseconds(this.context.now(), this.context.executionDeadlineMs)),
+      }))(),
+    );
+  }
+
+  /** Reports executions started before `startedBefore` and never finished as outcome unknown. */
+  recoverInterrupted(startedBefore: Date): Promise<RequestRecord[]> {
+    return this.track(this.approvals.recoverInterrupted(startedBefore));
   }
 
   /** Resolves once the work under way has finished, or after `timeoutMs`, whichever comes first. */
@@ -69,11 +85,6 @@ export class Twokey {
     return work;
   }
 
-  /** At start-up: executions that a stopped process left unfinished are reported as outcome unknown. */
-  recoverInterrupted(startedBefore: Date = this.context.now()): Promise<RequestRecord[]> {
-    return this.approvals.recoverInterrupted(startedBefore);
-  }
-
   private guard(replies: Replies, what: Record<string, string>, work: () => Promise<void>): Promise<void> {
     return this.track(
       work().catch(async (error: unknown) => {
@@ -81,41 +92,5 @@ export class Twokey {
         await replies.toUser(internalErrorMessage()).catch(() => undefined);
       }),
     );
-  }
-
-  private async umbrella(invocation: Invocation, replies: Replies): Promise<void> {
-    const { policy, roles, store, messenger, now } = this.context;
-    const [subcommand = 'help', ...args] = invocation.text.trim().split(/\s+/).filter(Boolean);
-    switch (subcommand.toLowerCase()) {
-      case 'help':
-        return replies.toUser(helpMessage());
-      case 'whoami':
-        return replies.toUser(whoamiMessage(describeUser(policy, await roles.resolve(invocation.userId), invocation.channel)));
-      case 'pending': {
-        const open = await store.listRequests({ channelId: invocation.channel.id, statuses: ['pending'] });
-        return replies.toUser(pendingMessage(open.filter((request) => request.expiresAt > now()), now(), messenger));
-      }
-      case 'cancel': {
-        if (!args[0]) return replies.toUser(refusalMessage('Name the request to cancel: `/twokey cancel R-XXXXXX`.'));
-        return this.approvals.click('cancel', args[0].toUpperCase(), { userId: invocation.userId }, replies);
-      }
-      case 'audit':
-        return this.audit(invocation, args[0], replies);
-      default:
-        return replies.toUser(unknownSubcommandMessage(subcommand));
-    }
-  }
-
-  /** Admins see every channel's entries; anyone else holding a role sees this channel's. */
-  private async audit(invocation: Invocation, countText: string | undefined, replies: Replies): Promise<void> {
-    const count = countText === undefined ? defaultAuditCount : Number(countText);
-    if (!Number.isInteger(count) || count < 1 || count > maxAuditCount) {
-      return replies.toUser(refusalMessage(`\`/twokey audit [n]\` takes a whole number from 1 to ${maxAuditCount}.`));
-    }
-    const who = await this.context.roles.resolve(invocation.userId);
-    if (who.roles.size === 0) return replies.toUser(refusalMessage('Only people who hold a twokey role may read the audit log.'));
-    const everywhere = who.roles.has(adminRole);
-    const entries = await this.context.store.listAudit({ limit: count, channelId: everywhere ? undefined : invocation.channel.id });
-    return replies.toUser(auditMessage(entries, everywhere ? 'in every channel' : 'in this channel'));
   }
 }

@@ -1,5 +1,5 @@
-import type { ParsedCommand } from '../operations/grammar';
-import type { TargetSuccess } from '../operations/catalog';
+import type { StoredTargetResult } from '../model/request';
+import type { Operation, TargetSuccess } from '../operations/catalog';
 import { VendorError } from '../vendors/errors';
 import type { VendorClients, VendorCall } from '../vendors/types';
 
@@ -9,18 +9,25 @@ export type TargetOutcome =
 
 export type ExecutionOutcome = 'succeeded' | 'failed' | 'partially_failed';
 
+/** What an execution acts on: a parsed command, or the stored request it became. */
+export interface ExecutionPlan {
+  operation: Operation;
+  parentId?: string;
+  targetIds: readonly string[];
+}
+
 /**
  * Runs one vendor call per target, at most `concurrency` at once, and never throws:
  * every target ends with an outcome, so no failure can lose the others' results.
  */
 export async function executeTargets(
-  command: ParsedCommand,
+  plan: ExecutionPlan,
   vendors: VendorClients,
   concurrency: number,
 ): Promise<TargetOutcome[]> {
-  const { operation } = command;
-  return mapWithConcurrency(command.targetIds, concurrency, async (targetId): Promise<TargetOutcome> => {
-    const call = operation.call(command.parentId, targetId);
+  const { operation } = plan;
+  return mapWithConcurrency(plan.targetIds, concurrency, async (targetId): Promise<TargetOutcome> => {
+    const call = operation.call(plan.parentId, targetId);
     try {
       const response = await vendors[call.vendor].send(call);
       try {
@@ -48,6 +55,22 @@ export function overallOutcome(outcomes: readonly TargetOutcome[]): ExecutionOut
   const succeeded = outcomes.filter((outcome) => outcome.status === 'succeeded').length;
   if (succeeded === outcomes.length) return 'succeeded';
   return succeeded === 0 ? 'failed' : 'partially_failed';
+}
+
+/** What is kept of each target's outcome: never the secret a call returned. */
+export function storedResults(outcomes: readonly TargetOutcome[]): StoredTargetResult[] {
+  return outcomes.map((outcome) => {
+    if (outcome.status === 'succeeded') {
+      return { targetId: outcome.targetId, status: 'succeeded', summary: outcome.success.summary, idempotent: outcome.call.idempotent };
+    }
+    const { vendor, kind, message, status, code, traceId, docUrl, retryable, outcome: known, attempts } = outcome.error;
+    return {
+      targetId: outcome.targetId,
+      status: outcome.status,
+      error: { vendor, kind, message, status, code, traceId, docUrl, retryable, outcome: known, attempts },
+      idempotent: outcome.call.idempotent,
+    };
+  });
 }
 
 function unexpected(call: VendorCall, problem: unknown): VendorError {

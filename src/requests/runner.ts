@@ -1,9 +1,8 @@
-import type { RevealableSecret } from '../operations/catalog';
-import { type AuditNote, type RequestRecord, requestAuditEntry } from '../store/store';
+import { type AuditNote, requestAuditEntry } from '../model/audit';
+import type { RequestRecord, TransitionName } from '../model/request';
+import { operationOf, type RevealableSecret } from '../operations/catalog';
 import type { CoreContext } from './context';
-import { executeTargets, overallOutcome } from './execute';
-import type { TransitionName } from './lifecycle';
-import { commandOf, storedResults } from './records';
+import { type ExecutionOutcome, executeTargets, overallOutcome, storedResults } from './execute';
 
 export interface Execution {
   request: RequestRecord;
@@ -11,7 +10,7 @@ export interface Execution {
   secrets: { targetId: string; secret: RevealableSecret }[];
 }
 
-const finishing: Record<ReturnType<typeof overallOutcome>, TransitionName> = {
+const finishing: Record<ExecutionOutcome, TransitionName> = {
   succeeded: 'succeed',
   failed: 'fail',
   partially_failed: 'partiallyFail',
@@ -30,7 +29,7 @@ export async function runApproved(context: CoreContext, request: RequestRecord):
   const started = await store.transition(request.id, 'start', { at: now(), audit: { event: 'execution_started', actorId } });
   if (!started) return undefined;
 
-  const outcomes = await executeTargets(commandOf(started), vendors, concurrency);
+  const outcomes = await executeTargets({ ...started, operation: operationOf(started) }, vendors, concurrency);
   const overall = overallOutcome(outcomes);
   const failures = outcomes.flatMap((outcome) =>
     outcome.status === 'succeeded'

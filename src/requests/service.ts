@@ -1,12 +1,15 @@
 import { addMilliseconds } from 'date-fns/addMilliseconds';
+import { dryRunMessage, resultMessage, usageErrorMessage } from '../messages/results';
+import { auditTargets } from '../model/audit';
+import type { Invocation, Replies } from '../model/ports';
 import { type Operation, usageLine } from '../operations/catalog';
-import { type ParsedCommand, parseCommand } from '../operations/grammar';
-import { dryRunMessage, refusalMessage, resultMessage, secretMessage, usageErrorMessage } from '../messages/results';
+import { parseCommand } from '../operations/grammar';
 import { decideRequest } from '../policy/access';
-import { auditTargets } from '../store/store';
+import type { Announcer } from './announcer';
 import type { ApprovalFlow } from './approvals';
-import type { CoreContext, Invocation, Replies } from './context';
+import type { CoreContext } from './context';
 import { newRequestId } from './ids';
+import { refuse } from './refusals';
 import { runApproved } from './runner';
 
 /** Runs an operation command: parse, authorise, then run it at once or open an approval card. */
@@ -14,6 +17,7 @@ export class RequestService {
   constructor(
     private readonly context: CoreContext,
     private readonly approvals: ApprovalFlow,
+    private readonly announcer: Announcer,
   ) {}
 
   async run(operation: Operation, invocation: Invocation, replies: Replies): Promise<void> {
@@ -22,9 +26,11 @@ export class RequestService {
     if (!parsed.ok) return replies.toUser(usageErrorMessage(parsed.error, parsed.usage));
     const command = parsed.command;
 
-    const who = await roles.resolve(invocation.userId);
-    const decision = decideRequest(policy, who, operation.name, invocation.channel);
-    if (!decision.allowed) return this.refuse(command, invocation, replies, decision.reason, decision.message);
+    const decision = decideRequest(policy, await roles.resolve(invocation.userId), operation.name, invocation.channel);
+    if (!decision.allowed) {
+      const subject = { operation: operation.name, channelId: invocation.channel.id, targets: auditTargets(command) };
+      return refuse(this.context, replies, invocation.userId, subject, decision);
+    }
     const { rule } = decision;
     if (rule.reasonRequired && !command.reason) {
       return replies.toUser(usageErrorMessage(`A reason is required for ${operation.command}.`, usageLine(operation)));
@@ -53,23 +59,6 @@ export class RequestService {
     const execution = await runApproved(this.context, request);
     if (!execution) return;
     await replies.toChannel(resultMessage(execution.request));
-    if (policy.revealPassword !== 'requester') return;
-    for (const { targetId, secret } of execution.secrets) {
-      await replies.toUser(secretMessage(operation, targetId, secret.label, secret.value));
-    }
-  }
-
-  private async refuse(command: ParsedCommand, invocation: Invocation, replies: Replies, reason: string, message: string) {
-    await this.context.store.appendAudit({
-      at: this.context.now(),
-      event: 'refused',
-      actorId: invocation.userId,
-      operation: command.operation.name,
-      channelId: invocation.channel.id,
-      targets: auditTargets(command),
-      outcome: reason,
-      detail: message,
-    });
-    await replies.toUser(refusalMessage(message));
+    await this.announcer.revealSecrets(execution, (message) => replies.toUser(message));
   }
 }

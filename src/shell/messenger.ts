@@ -1,12 +1,11 @@
 import { cardActionOf } from '../messages/card';
-import type { Message } from '../messages/model';
-import type { Messenger, Replies } from '../requests/context';
-import type { CardRef } from '../store/store';
+import type { Message, MessageRef } from '../model/message';
+import type { Messenger, Replies } from '../model/ports';
 import type { Screen } from './screen';
 
 /**
  * Cards, thread replies, ephemeral and direct messages, all on the one screen. Posts get
- * timestamps shaped like Slack's, unique across sessions that share a database; a card's
+ * IDs shaped like Slack's timestamps, unique across sessions that share a database; a card's
  * request ID is noted when it is posted (its buttons carry it), so that its updates can say
  * which card changed.
  */
@@ -15,16 +14,16 @@ export function shellMessenger(screen: Screen): Messenger {
   let posts = 0;
   const cards = new Map<string, string>();
   return {
-    async post(channelId: string, message: Message, options: { threadOf?: CardRef } = {}) {
+    async post(channelId: string, message: Message, options: { threadOf?: MessageRef } = {}) {
       posts += 1;
-      const ts = `${session}.${String(posts).padStart(6, '0')}`;
+      const messageId = `${session}.${String(posts).padStart(6, '0')}`;
       const requestId = message.buttons?.find((button) => cardActionOf(button.actionId))?.value;
-      if (requestId) cards.set(ts, requestId);
+      if (requestId) cards.set(messageId, requestId);
       screen.show(message, options.threadOf ? { in: 'thread' } : { in: 'channel' });
-      return { channelId, ts };
+      return { channelId, messageId };
     },
-    async update(ref: CardRef, message: Message) {
-      screen.show(message, { in: 'card-update', requestId: cards.get(ref.ts) });
+    async update(ref: MessageRef, message: Message) {
+      screen.show(message, { in: 'card-update', requestId: cards.get(ref.messageId) });
     },
     async whisper(_channelId: string, userId: string, message: Message) {
       screen.show(message, { in: 'ephemeral', userId });

@@ -1,6 +1,6 @@
 import { cardActionOf } from '../messages/card';
 import { statusIcon, toneIcon } from '../messages/format';
-import type { Button, Message, TargetLine } from '../messages/model';
+import type { Button, Message, TargetLine } from '../model/message';
 
 /** How the shell draws a message: plain text, with a little emphasis on a colour terminal. */
 export interface RenderOptions {

@@ -1,4 +1,4 @@
-import type { Message } from '../messages/model';
+import type { Message } from '../model/message';
 import { type RenderOptions, renderMessage } from './render';
 
 /** Where a message appears, which decides how the shell marks it. */

@@ -1,18 +1,19 @@
 import { type CardAction, cardActions } from '../messages/card';
 import { truncate } from '../messages/format';
+import type { Channel } from '../model/ports';
 import type { Policy } from '../policy/schema';
-import { type Twokey, slashCommands } from '../twokey';
-import type { Logger } from '../logger';
+import { type Twokey, slashCommands } from '../requests/core';
 import { shellReplies } from './messenger';
 import { userIdPattern, who } from './people';
-import { shellChannel } from './sandbox';
 import type { Screen } from './screen';
+
+/** The shell's one channel; its name matches the example policy's `inc-*` rule, its ID the listed one. */
+export const shellChannel = { id: 'C0INCIDENT1', name: 'inc-shell' } as const satisfies Channel;
 
 export interface SessionOptions {
   core: Twokey;
   policy: Policy;
   screen: Screen;
-  logger: Logger;
   /** Who types first. */
   user: string;
   /** Repeat each line after a prompt, so that piped output reads as a transcript. */
@@ -35,13 +36,12 @@ const press = new RegExp(`^(${Object.keys(cardActions).join('|')})\\s+(\\S+)$`, 
 
 /**
  * One person at the keyboard, playing any user: each line is a slash command, a button press
- * or a shell command. Lines and expiry sweeps run one at a time, each to the end (vendor calls,
+ * or a shell command. Lines and sweeps run one at a time, each to the end (vendor calls,
  * card updates, thread replies and direct messages included) before the next starts.
  */
 export class ShellSession {
   user: string;
   private queue: Promise<unknown> = Promise.resolve();
-  private sweepQueued = false;
 
   constructor(private readonly options: SessionOptions) {
     this.user = options.user;
@@ -52,14 +52,9 @@ export class ShellSession {
     return this.serially(() => this.dispatch(line.trim()));
   }
 
-  /** Expires overdue requests, between lines; a sweep already waiting its turn is not queued twice. */
-  sweep(): Promise<void> {
-    if (this.sweepQueued) return Promise.resolve();
-    this.sweepQueued = true;
-    return this.serially(async () => {
-      this.sweepQueued = false;
-      await this.options.core.sweep().catch((error: unknown) => this.options.logger.error('expiry sweep failed', { error }));
-    });
+  /** Runs `job` (a sweep) between lines, never during one. */
+  between(job: () => Promise<void>): Promise<void> {
+    return this.serially(job);
   }
 
   /** Resolves once the line or sweep under way, if any, has finished. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { vendorNames } from '../vendors/types';
+import { simulatedVendors } from './contract';
 import { matchesFilter, type CallKey } from './filter';
 
 const httpStatus = z.number().int().min(100).max(599);
@@ -25,7 +25,7 @@ const faultActionSchema = z.discriminatedUnion('type', [
 
 export const faultSpecSchema = z
   .object({
-    vendor: z.enum(vendorNames).optional(),
+    vendor: z.enum(simulatedVendors).optional(),
     method: z
       .string()
       .transform((method) => method.toUpperCase())

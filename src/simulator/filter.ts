@@ -1,9 +1,9 @@
-import type { VendorName } from '../vendors/types';
+import type { SimulatedVendor } from './contract';
 
 /** The parts of a simulated vendor call that faults and queries select on. */
 export interface CallKey {
   /** Absent for a path no vendor owns. */
-  vendor?: VendorName;
+  vendor?: SimulatedVendor;
   method: string;
   /** The path as received, percent-encoding included, without the query. */
   path: string;
@@ -11,7 +11,7 @@ export interface CallKey {
 
 /** Selects calls: every given field must match; `path` matches any part of the path. */
 export interface CallFilter {
-  vendor?: VendorName;
+  vendor?: SimulatedVendor;
   method?: string;
   path?: string;
 }

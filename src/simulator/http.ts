@@ -1,5 +1,5 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { VendorName } from '../vendors/types';
+import type { SimulatedVendor } from './contract';
 
 /** An answer before it is written: `body` is the exact text sent. */
 export interface SimResponse {
@@ -82,7 +82,7 @@ export function findRoute<Context>(
 
 /** One simulated vendor: the paths it owns, its authentication and error envelopes, its endpoints. */
 export interface VendorSimulation {
-  vendor: VendorName;
+  vendor: SimulatedVendor;
   /** First path segments that belong to this vendor, e.g. `control-plane`. */
   roots: readonly string[];
   /** The answer to a call without the right bearer token. */

@@ -5,3 +5,4 @@ export { FaultSet, faultSpecSchema, type Fault, type FaultAction, type FaultSpec
 export { CallLog, type Authorization, type CallEnd, type CallRecord } from './calls';
 export type { CallFilter, CallKey } from './filter';
 export { altostratScopes } from './altostrat';
+export { simulatedVendors, type SimulatedVendor } from './contract';

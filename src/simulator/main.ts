@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createLogger, logLevels } from '../logger';
+import { createLogger, logLevels } from '../lib/logger';
 import { createSimulator, defaultSimulatorTokens } from './server';
 import { demoSeed, describeSeed } from './seed';
 

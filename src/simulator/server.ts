@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Logger } from '../logger';
-import type { VendorName } from '../vendors/types';
+import type { Logger } from '../lib/logger';
 import { aitronosSimulation } from './aitronos';
 import { altostratScopes, altostratSimulation } from './altostrat';
 import { CallLog, type Authorization, type CallEnd, type CallRecord } from './calls';
+import type { SimulatedVendor } from './contract';
 import { controlRoot, handleControl } from './control';
 import { FaultSet } from './faults';
 import type { CallKey } from './filter';
@@ -20,14 +20,14 @@ import {
 import { emptySeed, type SimulatorSeed } from './seed';
 import { SimulatorState } from './state';
 
-export const defaultSimulatorTokens: Readonly<Record<VendorName, string>> = {
+export const defaultSimulatorTokens: Readonly<Record<SimulatedVendor, string>> = {
   altostrat: 'sim-altostrat-token',
   aitronos: 'sim-aitronos-token',
 };
 
 export interface SimulatorOptions {
   /** Bearer tokens each vendor accepts; `defaultSimulatorTokens` where absent. */
-  tokens?: Partial<Record<VendorName, string>>;
+  tokens?: Partial<Record<SimulatedVendor, string>>;
   /** Scopes of the Altostrat token; every scope in `altostratScopes` when absent. */
   scopes?: readonly string[];
   /** Data at start and after `reset()`; empty when absent. */
@@ -43,7 +43,7 @@ export interface SimulatorOptions {
 export interface Simulator {
   /** Base URL for both vendors; throws when the simulator is not running. */
   readonly url: string;
-  readonly tokens: Readonly<Record<VendorName, string>>;
+  readonly tokens: Readonly<Record<SimulatedVendor, string>>;
   readonly state: SimulatorState;
   readonly faults: FaultSet;
   readonly calls: CallLog;
@@ -82,7 +82,7 @@ function urlHost(host: string): string {
 }
 
 class VendorSimulator implements Simulator {
-  readonly tokens: Readonly<Record<VendorName, string>>;
+  readonly tokens: Readonly<Record<SimulatedVendor, string>>;
   readonly state: SimulatorState;
   readonly faults: FaultSet;
   readonly calls = new CallLog();

@@ -1,90 +1,105 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CustomRoute } from '@slack/bolt';
+import type { Logger, LogLevel as TwokeyLogLevel } from '../lib/logger';
+import type { ChatPorts } from '../model/ports';
+import type { Twokey } from '../requests/core';
 import { App, LogLevel, SocketModeReceiver } from './bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Config } from '../config';
-import { boltLogger, type Logger } from '../logger';
-import { type OpsRoute, serveOps } from '../ops';
-import type { Twokey } from '../twokey';
 import { slackFetch } from './fetch';
 import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
+import { boltLogger } from './logger';
+import { slackMessenger } from './messenger';
+
+/** What twokey needs to talk to Slack. */
+export interface SlackSettings {
+  /** Empty only when Slack is not required (the shell). */
+  botToken: string;
+  /** Required in HTTP mode. */
+  signingSecret?: string;
+  /** The app-level token: set, twokey connects over Socket Mode; unset, it serves HTTP. */
+  appToken?: string;
+  /** Web API base URL ending in `/`, as `@slack/web-api` expects (`…/api/`). */
+  apiUrl?: string;
+}
+
+export interface SlackTransportOptions {
+  slack: SlackSettings;
+  /** The HTTP port in HTTP mode (default 3000). */
+  port?: number;
+  logLevel: TwokeyLogLevel;
+  logger: Logger;
+  /** More HTTP routes to serve beside Slack's, in HTTP mode. */
+  routes: readonly CustomRoute[];
+}
 
 export interface SlackTransport {
-  app: App;
-  core: Twokey;
+  /** Where the core posts and how it looks up user groups, through the app's Web API client. */
+  chat: ChatPorts;
+  /** Hands Slack's commands and clicks to `core`; once, before `start`. */
+  serve(core: Twokey): void;
   /** Starts serving; resolves with the HTTP port in HTTP mode. */
   start(): Promise<{ port?: number }>;
   stop(): Promise<void>;
 }
 
-const boltLevels: Record<Config['logLevel'], LogLevel> = {
+const boltLevels: Record<TwokeyLogLevel, LogLevel> = {
   debug: LogLevel.DEBUG,
   info: LogLevel.INFO,
   warn: LogLevel.WARN,
   error: LogLevel.ERROR,
 };
 
-/**
- * The Bolt app: Socket Mode when an app-level token is set, HTTP mode on `port` otherwise.
- * `buildCore` receives the app's Web API client, which the core needs for user-group lookups.
- */
-export function createSlackTransport(
-  config: Config,
-  logger: Logger,
-  buildCore: (client: WebClient) => Twokey,
-  routes: readonly OpsRoute[],
-): SlackTransport {
+/** The Bolt app: Socket Mode when an app-level token is set, HTTP mode on `port` otherwise. */
+export function createSlackTransport({ slack, port, logLevel, logger, routes }: SlackTransportOptions): SlackTransport {
   // Slack retries failed Web API calls for up to half an hour by default; a result that
   // arrives that late misleads more than it helps, so give up after a few tries.
-  const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, maxRetryTime: 10_000 }, fetch: slackFetch };
+  const clientOptions = { slackApiUrl: slack.apiUrl, retryConfig: { retries: 2, maxRetryTime: 10_000 }, fetch: slackFetch };
   const common = {
-    token: config.slack.botToken,
-    logger: boltLogger(logger, config.logLevel),
-    logLevel: boltLevels[config.logLevel],
+    token: slack.botToken,
+    logger: boltLogger(logger, logLevel),
+    logLevel: boltLevels[logLevel],
     clientOptions,
     // Bolt checks the token with auth.test when the app is made; deferring it to start()
     // turns a rejected token into a start-up error instead of an unhandled rejection.
     deferInitialization: true,
   };
   // Kept at hand so that a stop can wait for the WebSocket to close, which Bolt's does not.
-  const socket =
-    config.mode === 'socket'
-      ? new SocketModeReceiver({
-          appToken: config.slack.appToken ?? '',
-          logger: common.logger,
-          logLevel: common.logLevel,
-          // Socket Mode opens its connection through the installer's client, not the app's.
-          installerOptions: { clientOptions },
-        })
-      : undefined;
+  const socket = slack.appToken
+    ? new SocketModeReceiver({
+        appToken: slack.appToken,
+        logger: common.logger,
+        logLevel: common.logLevel,
+        // Socket Mode opens its connection through the installer's client, not the app's.
+        installerOptions: { clientOptions },
+      })
+    : undefined;
   const app = socket
     ? new App({ ...common, receiver: socket })
-    : new App({ ...common, signingSecret: config.slack.signingSecret, customRoutes: [...routes] });
-
-  const core = buildCore(app.client);
-  registerCommands(app, core, logger);
-  registerActions(app, core, logger);
+    : new App({ ...common, signingSecret: slack.signingSecret, customRoutes: [...routes] });
   app.error(async (error) => {
     logger.error('unhandled error in a Slack listener', { error });
   });
 
-  let ops: Awaited<ReturnType<typeof serveOps>> | undefined;
   return {
-    app,
-    core,
+    chat: {
+      messenger: slackMessenger(app.client),
+      usergroupMembers: async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
+    },
+    serve(core) {
+      registerCommands(app, core, logger);
+      registerActions(app, core, logger);
+    },
     async start() {
       await app.init();
       if (socket) {
         await app.start();
-        if (config.port !== undefined) ops = await serveOps(config.port, routes);
-        return { port: ops?.port };
+        return {};
       }
-      const server = (await app.start(config.port ?? 3000)) as Server;
+      const server = (await app.start(port ?? 3000)) as Server;
       return { port: (server.address() as AddressInfo).port };
     },
     async stop() {
-      await ops?.close();
       if (socket) await socket.client.disconnect();
       else await app.stop();
     },

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { statusIcon, toneIcon, truncate } from '../messages/format';
-import type { Message, TargetLine } from '../messages/model';
+import type { Message, TargetLine } from '../model/message';
 
 // Block Kit's limits (https://docs.slack.dev/reference/block-kit/blocks): a message that
 // breaks one is refused with invalid_blocks, so every piece is cut to fit here, once.

@@ -1,8 +1,8 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../logger';
-import type { Message } from '../messages/model';
-import type { Replies } from '../requests/context';
+import type { Logger } from '../lib/logger';
+import type { Message } from '../model/message';
+import type { Replies } from '../model/ports';
 import { renderBlocks } from './blocks';
 
 // Slack's answers when the bot may not post in a conversation it has not joined.

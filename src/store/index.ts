@@ -1,6 +1,6 @@
-import type { DatabaseConfig } from '../config';
+import type { Store } from '../model/ports';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite';
-import type { Store } from './store';
+import type { DatabaseConfig } from './url';
 
 /** Opens the store that DATABASE_URL names; the options apply to SQLite. */
 export async function openStore(database: DatabaseConfig, options: Pick<SqliteStoreOptions, 'checkpointEveryMs'> = {}): Promise<Store> {
@@ -10,5 +10,4 @@ export async function openStore(database: DatabaseConfig, options: Pick<SqliteSt
   return PostgresStore.connect(database.url);
 }
 
-export type { Store } from './store';
-export * from './store';
+export { type DatabaseConfig, parseDatabaseUrl } from './url';

@@ -1,27 +1,30 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import { finishedStatuses, type TransitionName, transitions } from '../requests/lifecycle';
+import {
+  finishedStatuses,
+  guardsOf,
+  type NewRequest,
+  type RequestRecord,
+  type TransitionGuard,
+  type TransitionName,
+  transitions,
+} from '../model/request';
 import { type Migration, postgresMigrations } from './migrations';
 import { type ApprovalRow, type AuditRow, type RequestRow, toAuditEntry, toRequestRecord } from './rows';
-import {
-  type ApprovalInsert,
-  type AuditEntry,
-  type AuditNote,
-  type AuditQuery,
-  type CardRef,
-  type NewAuditEntry,
-  type NewRequest,
-  type RequestQuery,
-  type RequestRecord,
-  requestAuditEntry,
-  type Store,
-  type TransitionOptions,
-} from './store';
+import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry } from '../model/audit';
+import type { MessageRef } from '../model/message';
+import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
 
 /** A pooled client or the pool itself: whatever runs the statements of the moment. */
 type Queryable = Pick<Pool, 'query'>;
 
 // Any fixed number: every replica takes this advisory lock to migrate, one at a time.
 const migrationLock = 7_263_541;
+
+/** Each transition guard as a condition on the request's row, checked at the change's time ($3). */
+const guardSql: Record<TransitionGuard, string> = {
+  unexpired: 'expires_at > $3',
+  approvalsComplete: '(SELECT COUNT(*) FROM approvals WHERE request_id = requests.id) >= approvals_required',
+};
 
 export interface PostgresStoreOptions {
   /** A schema of its own (created if missing), e.g. for tests sharing one database. */
@@ -113,8 +116,8 @@ export class PostgresStore implements Store {
     return this.load(rows);
   }
 
-  async attachCard(id: string, card: CardRef): Promise<void> {
-    await this.pool.query('UPDATE requests SET card_channel_id = $2, card_ts = $3 WHERE id = $1', [id, card.channelId, card.ts]);
+  async attachCard(id: string, card: MessageRef): Promise<void> {
+    await this.pool.query('UPDATE requests SET card_channel_id = $2, card_ts = $3 WHERE id = $1', [id, card.channelId, card.messageId]);
   }
 
   async addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert> {
@@ -154,9 +157,7 @@ export class PostgresStore implements Store {
            started_at = CASE WHEN $2 = 'executing' THEN $3 ELSE started_at END,
            finished_at = CASE WHEN $6 THEN $3 ELSE finished_at END
          WHERE id = $1
-           AND status = ANY($7)
-           AND (NOT $8 OR expires_at > $3)
-           AND (NOT $9 OR (SELECT COUNT(*) FROM approvals WHERE request_id = $1) >= approvals_required)
+           AND status = ANY($7)${guardsOf(name).map((guard) => ` AND ${guardSql[guard]}`).join('')}
          RETURNING *`,
         [
           id,
@@ -166,8 +167,6 @@ export class PostgresStore implements Store {
           options.results ? JSON.stringify(options.results) : null,
           finishedStatuses.includes(to),
           [...from],
-          options.unexpired ?? false,
-          options.approvalsComplete ?? false,
         ],
       );
       return (await this.recordChanges(client, rows, options.at, options.audit))[0];

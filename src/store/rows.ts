@@ -1,6 +1,5 @@
-import type { OperationName } from '../operations/catalog';
-import type { RequestStatus } from '../requests/lifecycle';
-import type { AuditEntry, AuditEvent, RequestRecord } from './store';
+import type { AuditEntry, AuditEvent } from '../model/audit';
+import type { RequestRecord, RequestStatus } from '../model/request';
 
 // Rows as both databases return them: SQLite gives ISO strings and JSON text where
 // PostgreSQL gives Date objects and parsed JSONB, so readers accept either.
@@ -32,6 +31,7 @@ export interface RequestRow {
   created_at: Timestamp;
   expires_at: Timestamp;
   card_channel_id: string | null;
+  /** The card's message ID (the column is named after Slack's `ts`, which it holds in Slack). */
   card_ts: string | null;
   closed_by: string | null;
   started_at: Timestamp | null;
@@ -72,7 +72,7 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
 export function toRequestRecord(row: RequestRow, approvals: readonly ApprovalRow[]): RequestRecord {
   return {
     id: row.id,
-    operation: row.operation as OperationName,
+    operation: row.operation,
     requesterId: row.requester_id,
     channelId: row.channel_id,
     parentId: row.parent_id ?? undefined,
@@ -85,7 +85,7 @@ export function toRequestRecord(row: RequestRow, approvals: readonly ApprovalRow
     approvals: approvals
       .filter((approval) => approval.request_id === row.id)
       .map((approval) => ({ userId: approval.user_id, at: new Date(approval.at) })),
-    card: row.card_channel_id && row.card_ts ? { channelId: row.card_channel_id, ts: row.card_ts } : undefined,
+    card: row.card_channel_id && row.card_ts ? { channelId: row.card_channel_id, messageId: row.card_ts } : undefined,
     closedBy: row.closed_by ?? undefined,
     startedAt: optionalDate(row.started_at),
     finishedAt: optionalDate(row.finished_at),

@@ -3,23 +3,26 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { finishedStatuses, type TransitionName, transitions } from '../requests/lifecycle';
+import {
+  finishedStatuses,
+  guardsOf,
+  type NewRequest,
+  type RequestRecord,
+  type TransitionGuard,
+  type TransitionName,
+  transitions,
+} from '../model/request';
 import { type Migration, sqliteMigrations } from './migrations';
 import { type ApprovalRow, type AuditRow, type RequestRow, toAuditEntry, toRequestRecord } from './rows';
-import {
-  type ApprovalInsert,
-  type AuditEntry,
-  type AuditNote,
-  type AuditQuery,
-  type CardRef,
-  type NewAuditEntry,
-  type NewRequest,
-  type RequestQuery,
-  type RequestRecord,
-  requestAuditEntry,
-  type Store,
-  type TransitionOptions,
-} from './store';
+import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry } from '../model/audit';
+import type { MessageRef } from '../model/message';
+import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
+
+/** Each transition guard as a condition on the request's row, checked at `@at`. */
+const guardSql: Record<TransitionGuard, string> = {
+  unexpired: 'expires_at > @at',
+  approvalsComplete: '(SELECT COUNT(*) FROM approvals WHERE request_id = requests.id) >= approvals_required',
+};
 
 export interface SqliteStoreOptions {
   migrations?: readonly Migration[];
@@ -140,8 +143,8 @@ export class SqliteStore implements Store {
     return this.load(rows);
   }
 
-  async attachCard(id: string, card: CardRef): Promise<void> {
-    this.statement('UPDATE requests SET card_channel_id = ?, card_ts = ? WHERE id = ?').run(card.channelId, card.ts, id);
+  async attachCard(id: string, card: MessageRef): Promise<void> {
+    this.statement('UPDATE requests SET card_channel_id = ?, card_ts = ? WHERE id = ?').run(card.channelId, card.messageId, id);
   }
 
   async addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert> {
@@ -169,9 +172,7 @@ export class SqliteStore implements Store {
            started_at = CASE WHEN @to = 'executing' THEN @at ELSE started_at END,
            finished_at = CASE WHEN @finished = 1 THEN @at ELSE finished_at END
          WHERE id = @id
-           AND status IN (SELECT value FROM json_each(@from))
-           AND (@unexpired = 0 OR expires_at > @at)
-           AND (@approvalsComplete = 0 OR (SELECT COUNT(*) FROM approvals WHERE request_id = @id) >= approvals_required)
+           AND status IN (SELECT value FROM json_each(@from))${guardsOf(name).map((guard) => ` AND ${guardSql[guard]}`).join('')}
          RETURNING *`,
       ).all({
         id,
@@ -179,8 +180,6 @@ export class SqliteStore implements Store {
         from: JSON.stringify(from),
         at: options.at.toISOString(),
         finished: finishedStatuses.includes(to) ? 1 : 0,
-        unexpired: options.unexpired ? 1 : 0,
-        approvalsComplete: options.approvalsComplete ? 1 : 0,
         closedBy: options.closedBy ?? null,
         results: options.results ? JSON.stringify(options.results) : null,
       }) as RequestRow[];

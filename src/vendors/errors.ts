@@ -1,32 +1,7 @@
-import type { VendorName } from './types';
-
-/** How a vendor call failed. */
-export type FailureKind = 'http' | 'timeout' | 'connection' | 'invalid_response';
-
-/**
- * Whether the vendor may have applied the change: `failed` means it certainly did not,
- * `unknown` means it may have (a timeout after sending, a 5xx, an unreadable 2xx).
- */
-export type FailureOutcome = 'failed' | 'unknown';
-
-export interface VendorErrorFields {
-  vendor: VendorName;
-  kind: FailureKind;
-  message: string;
-  status?: number;
-  code?: string;
-  traceId?: string;
-  docUrl?: string;
-  retryable: boolean;
-  outcome: FailureOutcome;
-  /** Milliseconds the vendor asked us to wait (Retry-After), when it said. */
-  retryAfterMs?: number;
-  /** How many times the call was sent before giving up. */
-  attempts?: number;
-}
+import type { FailureKind, FailureOutcome, VendorFailure, VendorName } from '../model/failure';
 
 /** The one error shape for both vendors' envelopes, timeouts and connection failures. */
-export class VendorError extends Error implements VendorErrorFields {
+export class VendorError extends Error implements VendorFailure {
   readonly vendor: VendorName;
   readonly kind: FailureKind;
   readonly status?: number;
@@ -38,7 +13,7 @@ export class VendorError extends Error implements VendorErrorFields {
   readonly retryAfterMs?: number;
   attempts: number;
 
-  constructor(fields: VendorErrorFields) {
+  constructor(fields: VendorFailure) {
     super(fields.message);
     this.name = 'VendorError';
     this.vendor = fields.vendor;

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
-import type { Logger } from '../logger';
-import { type FailureKind, VendorError } from './errors';
+import type { Logger } from '../lib/logger';
+import type { FailureKind } from '../model/failure';
+import { VendorError } from './errors';
 import { errorFromResponse } from './normalize';
 import {
   vendorTitles,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { redact } from '../logger';
+import { redact } from '../lib/logger';
 import { VendorError } from './errors';
 import type { VendorName } from './types';
 

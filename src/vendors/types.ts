@@ -1,6 +1,6 @@
-/** The two vendors whose APIs twokey calls. */
-export const vendorNames = ['altostrat', 'aitronos'] as const;
-export type VendorName = (typeof vendorNames)[number];
+import type { VendorName } from '../model/failure';
+
+export { vendorNames, type VendorName } from '../model/failure';
 
 export const vendorTitles: Record<VendorName, string> = {
   altostrat: 'Altostrat',

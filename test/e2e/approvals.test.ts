@@ -225,7 +225,7 @@ describe('restarts', () => {
       // What a process that died mid-call leaves behind: approved, started, never finished.
       const store = new SqliteStore(harness.databaseFile);
       await store.addApproval(requestId, users.approver, new Date());
-      await store.transition(requestId, 'complete', { at: new Date(), approvalsComplete: true });
+      await store.transition(requestId, 'complete', { at: new Date() });
       await store.transition(requestId, 'start', { at: new Date() });
       await store.close();
 

@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { PostgresStore } from '../../src/store/postgres';
 import { SqliteStore } from '../../src/store/sqlite';
-import type { Store } from '../../src/store/store';
+import type { Store } from '../../src/model/ports';
 import { FakeSlack } from '../support/fake-slack';
 import { approvalPolicy, ids, immediatePolicy, incidentChannel, messageText, users } from '../support/harness';
 import { BotProcess, freePort, killAllProcesses } from '../support/process';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { demoSeed } from '../../src/simulator';
 import { SqliteStore } from '../../src/store/sqlite';
-import type { AuditEntry } from '../../src/store/store';
+import type { AuditEntry } from '../../src/model/audit';
 import { runShell, ShellProcess, type ShellOptions } from '../support/shell';
 
 // The example data the shell's built-in simulator starts with.

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type RunningBot, startBot } from '../../src/bot';
-import { type Config, loadConfig, secretValues } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { type RunningBot, startBot } from '../../src/app/bot';
+import { type Config, loadConfig, secretValues } from '../../src/app/config';
+import { createLogger } from '../../src/lib/logger';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { SqliteStore } from '../../src/store/sqlite';
-import type { AuditEntry } from '../../src/store/store';
+import type { AuditEntry } from '../../src/model/audit';
 import { FakeSlack, type FakeSlackOptions, type RecordedMessage } from './fake-slack';
 import { blockActionsBody, blockActionsPayload, type PostResult, postToSlackEndpoint, slashCommandBody } from './signing';
 

@@ -1,5 +1,5 @@
 /**
- * The built shell (`node dist/shell/main.js`, what `npm run shell` runs) as a child process fed
+ * The built shell (`node dist/app/shell.js`, what `npm run shell` runs) as a child process fed
  * through a pipe, with an environment the test controls completely and a temp dir as its
  * working directory; see ./process for how output and deadlines are handled.
  */
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { NodeProcess, type ProcessExit, type SpawnOptions } from './process';
 
 /** The compiled entry point; `npm test` builds it first (pretest). */
-export const shellEntry = path.resolve(__dirname, '../../dist/shell/main.js');
+export const shellEntry = path.resolve(__dirname, '../../dist/app/shell.js');
 
 export type ShellOptions = Omit<SpawnOptions, 'stdin'>;
 

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import dotenv from 'dotenv';
-import { ConfigError, loadConfig, loadDotenv, parseDatabaseUrl, secretValues, type Config } from '../../src/config';
+import { ConfigError, loadConfig, loadDotenv, secretValues, type Config } from '../../../src/app/config';
+import { parseDatabaseUrl } from '../../../src/store/url';
 
 const base = {
   SLACK_BOT_TOKEN: 'xoxb-1-bot-secret',
@@ -260,7 +261,7 @@ describe('secretValues', () => {
 });
 
 describe('.env.example', () => {
-  const text = readFileSync(resolve(__dirname, '../../.env.example'), 'utf8');
+  const text = readFileSync(resolve(__dirname, '../../../.env.example'), 'utf8');
 
   it('documents every variable, each with a comment line above it', () => {
     const names = [

@@ -1,4 +1,4 @@
-import { type Phase, readiness } from '../../src/ops';
+import { type Phase, readiness } from '../../../src/app/health';
 
 describe('readiness', () => {
   const answering = { ping: async () => undefined };

@@ -1,5 +1,5 @@
 import { formatAudit } from '../../../src/audit/export';
-import type { AuditEntry } from '../../../src/store/store';
+import type { AuditEntry } from '../../../src/model/audit';
 
 const header = 'id,at,event,actor_id,operation,channel_id,request_id,targets,outcome,detail';
 

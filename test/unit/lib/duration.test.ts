@@ -1,4 +1,4 @@
-import { durationSchema, formatDuration, parseDuration } from '../../src/duration';
+import { durationSchema, formatDuration, parseDuration } from '../../../src/lib/duration';
 
 describe('parseDuration', () => {
   it.each([

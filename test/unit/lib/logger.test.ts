@@ -1,4 +1,4 @@
-import { createLogger, redact } from '../../src/logger';
+import { createLogger, redact } from '../../../src/lib/logger';
 
 function capture(options: Parameters<typeof createLogger>[0] = {}) {
   const lines: string[] = [];

@@ -1,10 +1,11 @@
 import { findOperation, type Operation } from '../../../src/operations/catalog';
 import { explainFailure, describeFailure } from '../../../src/messages/results';
-import { VendorError, type VendorErrorFields } from '../../../src/vendors/errors';
+import type { VendorFailure } from '../../../src/model/failure';
+import { VendorError } from '../../../src/vendors/errors';
 
 const op = (name: string) => findOperation(name) as Operation;
 
-function vendorError(fields: Partial<VendorErrorFields>): VendorError {
+function vendorError(fields: Partial<VendorFailure>): VendorError {
   return new VendorError({ vendor: 'altostrat', kind: 'http', message: 'x', retryable: false, outcome: 'failed', ...fields });
 }
 

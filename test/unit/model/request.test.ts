@@ -1,4 +1,4 @@
-import { finishedStatuses, isFinished, requestStatuses, transitions } from '../../../src/requests/lifecycle';
+import { finishedStatuses, isFinished, requestStatuses, transitions } from '../../../src/model/request';
 
 describe('request lifecycle', () => {
   test('the finished statuses are exactly those no transition leaves', () => {

@@ -1,4 +1,5 @@
-import { parsePolicy, RoleResolver, type Policy, type UsergroupMembersLookup } from '../../../src/policy';
+import type { UsergroupMembersLookup } from '../../../src/model/ports';
+import { parsePolicy, RoleResolver, type Policy } from '../../../src/policy';
 
 const policy: Policy = parsePolicy(
   `roles:

@@ -1,12 +1,11 @@
-import { createLogger } from '../../src/logger';
-import type { Message } from '../../src/messages/model';
-import { parsePolicy } from '../../src/policy/load';
-import { RoleResolver } from '../../src/policy/roles';
-import type { Messenger, Replies } from '../../src/requests/context';
-import { SqliteStore } from '../../src/store/sqlite';
-import type { Store } from '../../src/store/store';
-import { Twokey } from '../../src/twokey';
-import type { VendorClients } from '../../src/vendors/types';
+import { createLogger } from '../../../src/lib/logger';
+import type { Message } from '../../../src/model/message';
+import { parsePolicy } from '../../../src/policy/load';
+import { RoleResolver } from '../../../src/policy/roles';
+import type { Messenger, Replies, Store } from '../../../src/model/ports';
+import { SqliteStore } from '../../../src/store/sqlite';
+import { Twokey } from '../../../src/requests/core';
+import type { VendorClients } from '../../../src/vendors/types';
 
 const policy = parsePolicy(
   `
@@ -31,6 +30,7 @@ function twokey(store: Store, logs: string[] = []) {
     vendors: unusedVendors,
     messenger: unusedMessenger,
     concurrency: 2,
+    executionDeadlineMs: 60_000,
     logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
   });
 }

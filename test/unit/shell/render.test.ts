@@ -1,7 +1,7 @@
 import { cardMessage } from '../../../src/messages/card';
-import type { Message } from '../../../src/messages/model';
+import type { Message } from '../../../src/model/message';
 import { plainText, renderMessage } from '../../../src/shell/render';
-import type { RequestRecord } from '../../../src/store/store';
+import type { RequestRecord } from '../../../src/model/request';
 
 describe('plainText: mrkdwn as a terminal shows it', () => {
   test.each([

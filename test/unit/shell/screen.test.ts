@@ -1,4 +1,4 @@
-import type { Message } from '../../../src/messages/model';
+import type { Message } from '../../../src/model/message';
 import { shellMessenger, shellReplies } from '../../../src/shell/messenger';
 import { Screen } from '../../../src/shell/screen';
 

@@ -1,5 +1,5 @@
 import { blockKitLimits, renderBlocks } from '../../../src/slack/blocks';
-import type { Message } from '../../../src/messages/model';
+import type { Message } from '../../../src/model/message';
 
 describe('Block Kit rendering', () => {
   test('50 targets with long vendor errors fit Slack limits, and none is left out', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteMigrations } from '../../../src/store/migrations';
 import { SqliteStore } from '../../../src/store/sqlite';
-import type { NewAuditEntry } from '../../../src/store/store';
+import type { NewAuditEntry } from '../../../src/model/audit';
 import { waitFor } from '../../support/wait';
 import { describeStore } from './store-suite';
 

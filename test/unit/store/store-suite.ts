@@ -6,14 +6,18 @@
  * Time is always an explicit Date from a fixed clock; nothing waits.
  */
 import { addMilliseconds, addMinutes } from 'date-fns';
+import type { AuditNote, NewAuditEntry } from '../../../src/model/audit';
+import type { Store } from '../../../src/model/ports';
 import {
   finishedStatuses,
+  type NewRequest,
+  type RequestRecord,
   type RequestStatus,
   requestStatuses,
+  type StoredTargetResult,
   type TransitionName,
   transitions,
-} from '../../../src/requests/lifecycle';
-import type { AuditNote, NewAuditEntry, NewRequest, RequestRecord, Store, StoredTargetResult } from '../../../src/store/store';
+} from '../../../src/model/request';
 
 export interface OpenedStore {
   store: Store;
@@ -92,7 +96,7 @@ async function requestIn(store: Store, status: RequestStatus, overrides: Partial
   expect(await store.addApproval(created.id, 'U_APPROVER', minutes(1))).toBe('added');
   let record: RequestRecord | undefined = (await store.getRequest(created.id))!;
   for (const name of pathFromPending(status)) {
-    record = await store.transition(created.id, name, { at: minutes(2), approvalsComplete: true });
+    record = await store.transition(created.id, name, { at: minutes(2) });
     if (!record) throw new Error(`could not drive ${created.id} through ${name} towards ${status}`);
   }
   expect(record.status).toBe(status);
@@ -228,16 +232,16 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
 
       test('attaches the card a request was posted as', async () => {
         const created = await store.createRequest(newRequest(), requested);
-        await store.attachCard(created.id, { channelId: 'C_OPS', ts: '1763892000.000100' });
-        expect(await store.getRequest(created.id)).toEqual({ ...created, card: { channelId: 'C_OPS', ts: '1763892000.000100' } });
+        await store.attachCard(created.id, { channelId: 'C_OPS', messageId: '1763892000.000100' });
+        expect(await store.getRequest(created.id)).toEqual({ ...created, card: { channelId: 'C_OPS', messageId: '1763892000.000100' } });
       });
 
       test('reads back a finished request whole: approvals in order, dates, closer and results with their errors', async () => {
         await store.createRequest(newRequest({ approvalsRequired: 2 }), requested);
-        await store.attachCard('R-000001', { channelId: 'C_OPS', ts: '1763892000.000100' });
+        await store.attachCard('R-000001', { channelId: 'C_OPS', messageId: '1763892000.000100' });
         await store.addApproval('R-000001', 'U_SECOND', minutes(1));
         await store.addApproval('R-000001', 'U_FIRST', minutes(2));
-        await store.transition('R-000001', 'complete', { at: minutes(3), approvalsComplete: true });
+        await store.transition('R-000001', 'complete', { at: minutes(3) });
         await store.transition('R-000001', 'start', { at: minutes(4) });
         await store.transition('R-000001', 'partiallyFail', { at: minutes(5), results: sampleResults });
 
@@ -249,7 +253,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
             { userId: 'U_SECOND', at: minutes(1) },
             { userId: 'U_FIRST', at: minutes(2) },
           ],
-          card: { channelId: 'C_OPS', ts: '1763892000.000100' },
+          card: { channelId: 'C_OPS', messageId: '1763892000.000100' },
           startedAt: minutes(4),
           finishedAt: minutes(5),
           results: sampleResults,
@@ -309,9 +313,9 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
     });
 
     describe('transition conditions', () => {
-      test('approvalsComplete: complete is refused until the counted approvals reach approvalsRequired', async () => {
+      test('complete is refused until the counted approvals reach approvalsRequired', async () => {
         const created = await store.createRequest(newRequest({ approvalsRequired: 2 }), requested);
-        const complete = () => store.transition(created.id, 'complete', { at: minutes(3), approvalsComplete: true, unexpired: true });
+        const complete = () => store.transition(created.id, 'complete', { at: minutes(3) });
 
         expect(await complete()).toBeUndefined();
         await store.addApproval(created.id, 'U_ONE', minutes(1));
@@ -324,18 +328,15 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         expect(await complete()).toBeUndefined();
       });
 
-      test('without approvalsComplete, complete does not count approvals', async () => {
-        const created = await store.createRequest(newRequest({ approvalsRequired: 2 }), requested);
-        expect(await store.transition(created.id, 'complete', { at: minutes(1) })).toMatchObject({ status: 'approved' });
-      });
 
       test.each(['complete', 'deny', 'cancel'] as const)(
-        'unexpired: %s is allowed just before expiresAt and refused at or after it',
+        '%s is allowed just before expiresAt and refused at or after it',
         async (name) => {
-          const atExpiry = await store.createRequest(newRequest({ id: 'R-AT' }), requested);
-          await store.createRequest(newRequest({ id: 'R-AFTER' }), requested);
-          await store.createRequest(newRequest({ id: 'R-BEFORE' }), requested);
-          const apply = (id: string, at: Date) => store.transition(id, name, { at, unexpired: true, closedBy: 'U_CLOSER' });
+          // Needing no approval, so that only the expiry decides (complete also counts approvals).
+          const atExpiry = await store.createRequest(newRequest({ id: 'R-AT', approvalsRequired: 0 }), requested);
+          await store.createRequest(newRequest({ id: 'R-AFTER', approvalsRequired: 0 }), requested);
+          await store.createRequest(newRequest({ id: 'R-BEFORE', approvalsRequired: 0 }), requested);
+          const apply = (id: string, at: Date) => store.transition(id, name, { at, closedBy: 'U_CLOSER' });
 
           expect(await apply('R-AT', expiry)).toBeUndefined();
           expect(await apply('R-AFTER', addMinutes(expiry, 1))).toBeUndefined();
@@ -346,10 +347,6 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         },
       );
 
-      test('without unexpired, a pending request can still be denied after expiresAt', async () => {
-        const created = await store.createRequest(newRequest(), requested);
-        expect(await store.transition(created.id, 'deny', { at: addMinutes(expiry, 1) })).toMatchObject({ status: 'denied' });
-      });
     });
 
     describe('addApproval', () => {
@@ -531,7 +528,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         const clicks = await Promise.all(
           users.map(async (user) => {
             const inserted = await store.addApproval(created.id, user, at);
-            const completed = await store.transition(created.id, 'complete', { at, approvalsComplete: true, unexpired: true });
+            const completed = await store.transition(created.id, 'complete', { at });
             const started = await store.transition(created.id, 'start', { at });
             return { inserted, completed, started };
           }),

@@ -1,6 +1,6 @@
 import { apiCredentialSchema, findOperation, type OperationName } from '../../../src/operations/catalog';
 import { MockAgent } from 'undici';
-import { createLogger } from '../../../src/logger';
+import { createLogger } from '../../../src/lib/logger';
 import { createSimulator, demoSeed, type SimulatorSeed } from '../../../src/simulator';
 import { createVendorClients } from '../../../src/vendors';
 import { createVendorClient } from '../../../src/vendors/http';

@@ -1,4 +1,5 @@
-import { VendorError, type VendorErrorFields } from '../../../src/vendors/errors';
+import type { VendorFailure } from '../../../src/model/failure';
+import { VendorError } from '../../../src/vendors/errors';
 import { retryDelay } from '../../../src/vendors/http';
 import type { RetryPolicy, VendorCall } from '../../../src/vendors/types';
 
@@ -11,7 +12,7 @@ const rotate: VendorCall = {
   idempotent: false,
 };
 
-function failure(fields: Partial<VendorErrorFields>): VendorError {
+function failure(fields: Partial<VendorFailure>): VendorError {
   return new VendorError({
     vendor: 'altostrat',
     kind: 'http',

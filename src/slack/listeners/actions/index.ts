@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { Logger } from '../../../logger';
+import type { Logger } from '../../../lib/logger';
 import { cardActions } from '../../../messages/card';
-import type { Twokey } from '../../../twokey';
+import type { Twokey } from '../../../requests/core';
 import { afterPendingAcks } from '../ack';
 import { slackReplies } from '../../replies';
 

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
-import type { Logger } from '../../../logger';
-import { type Twokey, slashCommands } from '../../../twokey';
+import type { Logger } from '../../../lib/logger';
+import { type Twokey, slashCommands } from '../../../requests/core';
 import { afterPendingAcks } from '../ack';
 import { slackReplies } from '../../replies';
 

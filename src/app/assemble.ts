@@ -1,0 +1,86 @@
+import { subMilliseconds } from 'date-fns/subMilliseconds';
+import type { Logger } from '../lib/logger';
+import type { ChatPorts, CoreObserver, Store } from '../model/ports';
+import { maxTargets } from '../operations/grammar';
+import { RoleResolver } from '../policy/roles';
+import type { Policy } from '../policy/schema';
+import { type Sweep, Twokey } from '../requests/core';
+import type { VendorClients } from '../vendors/types';
+import type { Config } from './config';
+
+/** What the core is made of, whichever transport drives it; each part is opened by the caller, who closes it. */
+export interface CoreParts {
+  config: Pick<Config, 'concurrency' | 'usergroupCacheTtlMs' | 'vendors' | 'database'>;
+  policy: Policy;
+  store: Store;
+  vendors: VendorClients;
+  logger: Logger;
+  /** The clock; tests move it to make requests expire. */
+  now?: () => Date;
+  observer?: CoreObserver;
+}
+
+export interface AssembledCore {
+  core: Twokey;
+  /** At start-up: reports the executions a stopped process left unfinished. */
+  recoverInterrupted(): Promise<void>;
+  /**
+   * Sweeps every `intervalMs`, never two at once. `around` lets a transport fit each sweep
+   * between its own work (the shell runs one thing at a time).
+   */
+  startSweeping(intervalMs: number, around?: (sweep: () => Promise<void>) => Promise<void>): { stop(): void };
+  /** The longest one vendor call can take, retries and their waits included: how long a stop waits for calls under way. */
+  longestVendorCallMs: number;
+}
+
+/** The one place the core is put together, for Slack and the shell alike: its chat comes from the transport. */
+export function assembleCore(parts: CoreParts, chat: ChatPorts): AssembledCore {
+  const { config, policy, logger } = parts;
+  const longestVendorCallMs = longestCallMs(config.vendors);
+  // An execution that ran longer than any could was cut off by a process that stopped.
+  const executionDeadlineMs = longestVendorCallMs * Math.ceil(maxTargets / config.concurrency);
+  const core = new Twokey({
+    policy,
+    roles: new RoleResolver(policy, chat.usergroupMembers, { ttlMs: config.usergroupCacheTtlMs }),
+    store: parts.store,
+    vendors: parts.vendors,
+    messenger: chat.messenger,
+    concurrency: config.concurrency,
+    executionDeadlineMs,
+    logger,
+    now: parts.now,
+    observer: parts.observer,
+  });
+  const now = parts.now ?? (() => new Date());
+  const logSweep = ({ expired, lost }: Sweep) => logger.debug('swept', { expired: expired.length, lost: lost.length });
+
+  return {
+    core,
+    longestVendorCallMs,
+    async recoverInterrupted() {
+      // With SQLite one process owns the file, so at start-up whatever is still executing was cut off;
+      // on a shared database another replica may still be running it.
+      await core.recoverInterrupted(config.database.kind === 'sqlite' ? now() : subMilliseconds(now(), executionDeadlineMs));
+    },
+    startSweeping(intervalMs, around = (sweep) => sweep()) {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        around(async () => logSweep(await core.sweep()))
+          .catch((error: unknown) => logger.error('expiry sweep failed', { error }))
+          .finally(() => {
+            running = false;
+          });
+      }, intervalMs);
+      timer.unref();
+      return { stop: () => clearInterval(timer) };
+    },
+  };
+}
+
+function longestCallMs(vendors: Config['vendors']): number {
+  return Math.max(
+    ...Object.values(vendors).map(({ timeoutMs, retry }) => timeoutMs * (retry.attempts + 1) + retry.maxDelayMs * retry.attempts),
+  );
+}

@@ -39,20 +39,22 @@ export function assembleCore(parts: CoreParts, chat: ChatPorts): AssembledCore {
   const longestVendorCallMs = longestCallMs(config.vendors);
   // An execution that ran longer than any could was cut off by a process that stopped.
   const executionDeadlineMs = longestVendorCallMs * Math.ceil(maxTargets / config.concurrency);
+  const now = parts.now ?? (() => new Date());
   const core = new Twokey({
     policy,
-    roles: new RoleResolver(policy, chat.usergroupMembers, { ttlMs: config.usergroupCacheTtlMs }),
+    // On the core's clock, so that a test moving it also ages the cached group members.
+    roles: new RoleResolver(policy, chat.usergroupMembers, { ttlMs: config.usergroupCacheTtlMs, now: () => now().getTime() }),
     store: parts.store,
     vendors: parts.vendors,
     messenger: chat.messenger,
     concurrency: config.concurrency,
     executionDeadlineMs,
     logger,
-    now: parts.now,
+    now,
     observer: parts.observer,
   });
-  const now = parts.now ?? (() => new Date());
-  const logSweep = ({ expired, lost }: Sweep) => logger.debug('swept', { expired: expired.length, lost: lost.length });
+  const logSweep = ({ expired, started, lost }: Sweep) =>
+    logger.debug('swept', { expired: expired.length, started: started.length, lost: lost.length });
 
   return {
     core,

@@ -1,7 +1,7 @@
 import { createLogger, type Logger } from '../lib/logger';
 import { loadPolicy } from '../policy/load';
 import { createSlackTransport } from '../slack/app';
-import { openStore } from '../store';
+import { openStore, type StoreOptions } from '../store';
 import { createVendorClients } from '../vendors';
 import { assembleCore } from './assemble';
 import { type Config, secretValues } from './config';
@@ -24,13 +24,21 @@ export interface BotOptions {
   now?: () => Date;
   /** How often overdue requests are expired. */
   sweepIntervalMs?: number;
+  /** Bounds on waiting for PostgreSQL, when not the defaults (tests shorten them). */
+  databaseTimeouts?: StoreOptions['timeouts'];
 }
 
 /** Loads the policy, opens the store, builds the core and serves Slack: everything `npm start` does after reading the environment. */
 export async function startBot(config: Config, options: BotOptions = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
-  const policy = loadPolicy(config.policyFile);
-  const store = await openStore(config.database, { checkpointEveryMs: walCheckpointIntervalMs });
+  const policy = loadPolicy(config.policyFile, { onWarning: (warning) => logger.warn('policy warning', { warning }) });
+  // The file is this process's alone: a second bot on it would act on the same requests.
+  const store = await openStore(config.database, {
+    checkpointEveryMs: walCheckpointIntervalMs,
+    exclusive: true,
+    timeouts: options.databaseTimeouts,
+    logger,
+  });
   const metrics = new Metrics(async () => (await store.listRequests({ statuses: ['pending'] })).length);
   const vendors = createVendorClients(config.vendors, { logger, onAttempt: (attempt) => metrics.vendorAttempt(attempt) });
 

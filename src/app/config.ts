@@ -45,6 +45,8 @@ export function loadDotenv(): void {
 const RETRY_BASE_DELAY_MS = 250;
 const RETRY_MAX_DELAY_MS = 10_000;
 const MAX_TIMEOUT_MS = 10 * 60_000;
+// A removal from a user group takes effect within the TTL: a day at most.
+const MAX_USERGROUP_CACHE_TTL_MS = 24 * 3_600_000;
 
 // Messages name what is expected and never echo the value, which may be a secret.
 function slackToken(prefix: string, what: string) {
@@ -63,7 +65,35 @@ function wholeNumber(min: number, max: number) {
 }
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
-const vendorUrl = (fallback: string) => httpUrl.transform((url) => url.replace(/\/+$/, '')).default(fallback);
+
+/** 127.0.0.0/8, ::1 and localhost, as the URL parser writes them (it normalises `127.1` and `LOCALHOST`). */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * Why a vendor URL cannot be used, if it cannot. The token travels in every request: over TLS
+ * only, except to this machine (tests, the simulator). Credentials in the URL would be shown
+ * wherever the URL is (a dry run, the shell), so they are refused, never echoed.
+ */
+function vendorUrlProblem(text: string, tokenVariable: string): string | undefined {
+  const url = new URL(text);
+  if (url.username || url.password) return `must not carry a user name or password; the token goes in ${tokenVariable}`;
+  if (url.protocol !== 'https:' && !isLoopback(url.hostname)) {
+    return 'must be an https:// URL; http:// is allowed only to a loopback address such as 127.0.0.1';
+  }
+  return undefined;
+}
+
+const vendorUrl = (fallback: string, tokenVariable: string) =>
+  httpUrl
+    .transform((text, ctx) => {
+      const problem = vendorUrlProblem(text, tokenVariable);
+      if (problem === undefined) return text.replace(/\/+$/, '');
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    })
+    .default(fallback);
 
 function vendorToken(title: string, required: boolean) {
   return required
@@ -80,9 +110,9 @@ function environmentSchema(socketMode: boolean, requireVendorTokens: boolean, re
     SLACK_APP_TOKEN: slackToken('xapp-', 'an app-level token').optional(),
     SLACK_API_URL: httpUrl.transform((url) => (url.endsWith('/') ? url : `${url}/`)).optional(),
     PORT: socketMode ? wholeNumber(0, 65_535).optional() : wholeNumber(0, 65_535).default(3000),
-    ALTOSTRAT_API_URL: vendorUrl('https://v1.api.altostrat.io'),
+    ALTOSTRAT_API_URL: vendorUrl('https://v1.api.altostrat.io', 'ALTOSTRAT_API_TOKEN'),
     ALTOSTRAT_API_TOKEN: vendorToken('Altostrat', requireVendorTokens),
-    AITRONOS_API_URL: vendorUrl('https://api.aitronos.com'),
+    AITRONOS_API_URL: vendorUrl('https://api.aitronos.com', 'AITRONOS_API_TOKEN'),
     AITRONOS_API_TOKEN: vendorToken('Aitronos', requireVendorTokens),
     POLICY_FILE: z.string().default('./policy.yml'),
     DATABASE_URL: databaseUrl,
@@ -91,7 +121,7 @@ function environmentSchema(socketMode: boolean, requireVendorTokens: boolean, re
     VENDOR_CONNECT_TIMEOUT_MS: wholeNumber(1, MAX_TIMEOUT_MS).default(5_000),
     VENDOR_RETRIES: wholeNumber(0, 5).default(3),
     VENDOR_CONCURRENCY: wholeNumber(1, 50).default(8),
-    USERGROUP_CACHE_TTL: durationSchema.default(5 * 60_000),
+    USERGROUP_CACHE_TTL: durationSchema(MAX_USERGROUP_CACHE_TTL_MS).default(5 * 60_000),
   });
 }
 

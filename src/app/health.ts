@@ -15,15 +15,35 @@ export type ReadinessCheck = () => Promise<string[]>;
 
 export type Phase = 'starting' | 'serving' | 'stopping';
 
-/** Ready when serving (Slack accepted the token, not shutting down) and the database answers. */
-export function readiness(phase: () => Phase, store: Pick<Store, 'ping'>): ReadinessCheck {
+/**
+ * How long the readiness check waits for the database. A probe (a load balancer's, an
+ * orchestrator's) gives up after a few seconds: it must get its 503 before then, even from a
+ * database that accepts connections and never answers.
+ */
+const databasePingTimeoutMs = 2_000;
+
+/** Ready when serving (Slack accepted the token, not shutting down) and the database answers within `pingTimeoutMs`. */
+export function readiness(phase: () => Phase, store: Pick<Store, 'ping'>, pingTimeoutMs = databasePingTimeoutMs): ReadinessCheck {
   return async () => {
     const problems: string[] = [];
     if (phase() === 'starting') problems.push('Slack has not accepted the token yet');
     if (phase() === 'stopping') problems.push('shutting down');
-    await store.ping().catch(() => problems.push('the database does not answer'));
+    if (!(await answersWithin(store.ping(), pingTimeoutMs))) problems.push('the database does not answer');
     return problems;
   };
+}
+
+/** Whether `ping` resolves within `ms`; one still under way then is left to finish or fail on its own. */
+async function answersWithin(ping: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([ping.then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function send(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {

@@ -156,7 +156,8 @@ async function connectVendors(
 /** DATABASE_URL if set; otherwise a fresh SQLite file of this session's own, removed at exit. */
 async function openShellStore(env: NodeJS.ProcessEnv, config: Config, cleanups: Cleanups): Promise<{ store: Store; says: string }> {
   if (setting(env, 'DATABASE_URL')) {
-    const store = await openStore(config.database);
+    // As the bot does: a file named here may be a running bot's, and two processes on one would act on the same requests.
+    const store = await openStore(config.database, { exclusive: true });
     cleanups.push(() => store.close());
     return { store, says: `Store: ${config.database.kind === 'sqlite' ? `SQLite at ${config.database.path}` : 'PostgreSQL'} (DATABASE_URL).` };
   }

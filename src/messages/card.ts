@@ -2,7 +2,7 @@ import { formatDistance } from 'date-fns/formatDistance';
 import { operationOf } from '../operations/catalog';
 import type { Button, Message } from '../model/message';
 import { isFinished, type RequestRecord } from '../model/request';
-import { code, mention, plural } from './format';
+import { code, escapeText, mention, plural } from './format';
 import { outcomeHeadline, requestFields, subjectOf, targetLines } from './results';
 
 export const cardActions = {
@@ -38,9 +38,9 @@ export function cardMessage(request: RequestRecord, now: Date): Message {
     case 'executing':
       return { ...base, summary: `Approved: running ${title}`, tone: 'info', title: `Approved — running: ${operation.title}` };
     case 'denied':
-      return closed(base, `Denied by ${mention(request.closedBy ?? '')}: nothing was run.`, `Denied: ${operation.title}`);
+      return closed(base, `Denied by ${mention(request.closedBy ?? '')}: nothing was run.${because(request.closedReason)}`, `Denied: ${operation.title}`);
     case 'cancelled':
-      return closed(base, `Cancelled by ${mention(request.closedBy ?? '')}: nothing was run.`, `Cancelled: ${operation.title}`);
+      return closed(base, `Cancelled by ${mention(request.closedBy ?? '')}: nothing was run.${because(request.closedReason)}`, `Cancelled: ${operation.title}`);
     case 'expired':
       return closed(base, 'Expired before it had enough approvals: nothing was run.', `Expired: ${operation.title}`);
     default: {
@@ -48,6 +48,11 @@ export function cardMessage(request: RequestRecord, now: Date): Message {
       return { ...base, summary: headline.text, tone: headline.tone, title: headline.text };
     }
   }
+}
+
+/** Why a request was closed, when that was said, as a sentence to follow another. */
+function because(reason: string | undefined): string {
+  return reason ? ` Why: ${escapeText(reason)}` : '';
 }
 
 function closed(base: Pick<Message, 'fields' | 'targets'>, why: string, title: string): Message {
@@ -84,8 +89,8 @@ function buttons(requestId: string): Button[] {
 export const threadLines = {
   approved: (request: RequestRecord, userId: string) =>
     `✅ ${mention(userId)} approved (${request.approvals.length} of ${request.approvalsRequired}).`,
-  denied: (userId: string) => `🚫 ${mention(userId)} denied the request; nothing was run.`,
-  cancelled: (userId: string) => `${mention(userId)} cancelled the request; nothing was run.`,
+  denied: (userId: string, reason?: string) => `🚫 ${mention(userId)} denied the request; nothing was run.${because(reason)}`,
+  cancelled: (userId: string, reason?: string) => `${mention(userId)} cancelled the request; nothing was run.${because(reason)}`,
   expired: () => '⌛ The request expired before it had enough approvals; nothing was run.',
 };
 
@@ -94,4 +99,10 @@ export function closedReason(request: RequestRecord, now: Date): string {
   return isFinished(request.status)
     ? `Request ${request.id} is already finished (${request.status.replace('_', ' ')}).`
     : `Request ${request.id} is already approved and running.`;
+}
+
+/** To the approver whose approval completed a request that then could not run, because someone's authority had lapsed. */
+export function cancelledInsteadMessage(request: RequestRecord): Message {
+  const text = `Your approval counted, but request ${request.id} was cancelled instead of run: ${request.closedReason ?? 'its authority lapsed'}`;
+  return { summary: text, tone: 'warning', body: [`⚠️ ${escapeText(text)}`] };
 }

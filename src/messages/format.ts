@@ -1,22 +1,38 @@
 /** Helpers for the mrkdwn that message models carry. */
 
-import type { Tone } from '../model/message';
+import { systemActor } from '../model/audit';
+import type { TargetStatus, Tone } from '../model/message';
+import { code, escapeText } from '../model/mrkdwn';
 
-/** Escapes the three characters Slack treats as control sequences in user-supplied text. */
-export function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export { code, escapeText } from '../model/mrkdwn';
 
+/** A user as the chat shows them; twokey itself, which acts alone only on the sweep's and the policy's behalf, by name. */
 export function mention(userId: string): string {
-  return `<@${userId}>`;
-}
-
-export function code(text: string): string {
-  return `\`${escapeText(text.replace(/`/g, "'"))}\``;
+  return userId === systemActor ? systemActor : `<@${userId}>`;
 }
 
 export function link(url: string, label: string): string {
   return `<${url}|${escapeText(label)}>`;
+}
+
+// What may stand in a URL (RFC 3986): nothing that ends Slack's `<url|label>` early (`|`, `>`),
+// opens another sequence (`<`) or splits the URL (spaces, control characters).
+const urlCharacters = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
+
+/** Whether a URL someone else sent may become a link: well-formed `https`, without credentials. */
+function isLinkableUrl(text: string): boolean {
+  if (!urlCharacters.test(text)) return false;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+/** A URL someone else sent: a link when it is safe to make one, otherwise shown as text beside the label. */
+export function foreignLink(url: string, label: string): string {
+  return isLinkableUrl(url) ? link(escapeText(url), label) : `${escapeText(label)} ${code(url)}`;
 }
 
 export function truncate(text: string, max: number): string {
@@ -37,9 +53,11 @@ export const toneIcon: Record<Tone, string> = {
   warning: '⚠️',
 };
 
-export const statusIcon = {
+/** The mark in front of a target's line. */
+export const statusIcon: Record<TargetStatus, string> = {
   succeeded: '✅',
+  already_gone: '☑️',
   failed: '❌',
   unknown: '⚠️',
   planned: '•',
-} as const;
+};

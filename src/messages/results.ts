@@ -1,15 +1,17 @@
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
 import type { Field, Message, TargetLine, Tone } from '../model/message';
-import type { RequestRecord, RequestStatus, StoredTargetResult } from '../model/request';
+import type { RequestRecord, RequestStatus, StoredFailure, StoredTargetResult, TargetResultStatus } from '../model/request';
 import { type Operation, operationOf } from '../operations/catalog';
 import { type ParsedCommand, maxTargets } from '../operations/grammar';
 import { type VendorClients, vendorTitles } from '../vendors/types';
-import { code, escapeText, link, mention, plural, truncate } from './format';
-
-type FailureFields = NonNullable<StoredTargetResult['error']>;
+import { code, escapeText, foreignLink, mention, plural, truncate } from './format';
 
 // Keeps a 50-target result inside Block Kit's limits whatever the vendors answer.
 const maxVendorMessage = 300;
+// The IDs one line names, in characters: 50 UUIDs fit, so a line about all of them stays one.
+const maxIdsPerLine = 2000;
+// Trace IDs a line about several targets quotes; the audit log keeps every one.
+const maxTraces = 3;
 
 /** What a request is about, whether it is a command being previewed or a stored request. */
 export interface RequestSubject {
@@ -43,23 +45,48 @@ export function subjectOf(request: RequestRecord): RequestSubject {
   };
 }
 
-const headlines: Partial<Record<RequestStatus, (title: string, noun: string, done: number, all: number) => string>> = {
-  succeeded: (title, noun, _done, all) => `${title}: done for ${plural(all, noun)}`,
-  failed: (title, noun, _done, all) => `${title}: failed for ${all === 1 ? `the ${noun}` : `all ${plural(all, noun)}`}`,
-  partially_failed: (title, noun, done, all) => `${title}: ${done} of ${plural(all, noun)} done`,
-  outcome_unknown: (title) => `${title}: outcome unknown`,
-};
+/** How many targets ended each way; a request stopped while its calls ran has every target unknown. */
+function tally(request: RequestRecord): Record<TargetResultStatus, number> {
+  const counts: Record<TargetResultStatus, number> = { succeeded: 0, already_gone: 0, failed: 0, unknown: 0 };
+  if (!request.results) counts.unknown = request.targetIds.length;
+  for (const result of request.results ?? []) counts[result.status] += 1;
+  return counts;
+}
+
+/** What became of the targets, in a few words; targets whose outcome is unknown are always counted apart. */
+function outcomeWords(status: RequestStatus, counts: Record<TargetResultStatus, number>, all: number, noun: string): string {
+  const every = all === 1 ? `the ${noun}` : `all ${plural(all, noun)}`;
+  const { succeeded: done, already_gone: gone, failed, unknown } = counts;
+  switch (status) {
+    case 'succeeded':
+      if (gone === 0) return `done for ${plural(all, noun)}`;
+      if (done === 0) return `${every} ${all === 1 ? 'was' : 'were'} already gone`;
+      return `done for ${plural(done, noun)}, ${gone} already gone`;
+    case 'failed':
+      return `failed for ${every}`;
+    case 'outcome_unknown':
+      return unknown === all ? `outcome unknown for ${every}` : `outcome unknown for ${plural(unknown, noun)}, ${failed} failed`;
+    case 'partially_failed':
+      return [
+        `${done + gone} of ${plural(all, noun)} done${gone ? ` (${gone} already gone)` : ''}`,
+        unknown ? `${unknown} outcome unknown` : undefined,
+        failed ? `${failed} failed` : undefined,
+      ]
+        .filter(Boolean)
+        .join(', ');
+    default:
+      return status.replace('_', ' ');
+  }
+}
 
 /** The headline and tone of a finished execution. */
 export function outcomeHeadline(request: RequestRecord): { text: string; tone: Tone } {
   const operation = operationOf(request);
-  const results = request.results ?? [];
-  const done = results.filter((result) => result.status === 'succeeded').length;
-  const headline = headlines[request.status] ?? (() => `${operation.title}: ${request.status}`);
-  const unknown = request.status === 'outcome_unknown' || results.some((result) => result.status === 'unknown');
+  const counts = tally(request);
+  const text = `${operation.title}: ${outcomeWords(request.status, counts, request.targetIds.length, operation.target.noun)}`;
   const tone: Tone =
-    request.status === 'succeeded' ? 'success' : unknown ? 'unknown' : request.status === 'failed' ? 'failure' : 'partial';
-  return { text: headline(operation.title, operation.target.noun, done, request.targetIds.length), tone };
+    request.status === 'succeeded' ? 'success' : counts.unknown > 0 ? 'unknown' : request.status === 'failed' ? 'failure' : 'partial';
+  return { text, tone };
 }
 
 /** A finished execution: every target with its outcome. */
@@ -81,42 +108,135 @@ function duration(from: Date, to: Date): string {
   return to.getTime() - from.getTime() < 1000 ? 'under a second' : formatDistanceStrict(to, from, { roundingMethod: 'ceil' });
 }
 
-/** One line per target: its outcome once known, or what will be done to it. */
+/**
+ * The targets with what will be done to each, or, once known, their outcomes: targets whose
+ * outcome reads the same share a line (49 sessions already gone are one line naming all 49),
+ * the unknown and the failed first.
+ */
 export function targetLines(request: RequestRecord, operation: Operation = operationOf(request)): TargetLine[] {
   if (request.status === 'outcome_unknown' && !request.results) {
-    return request.targetIds.map((id) => ({
-      id,
-      status: 'unknown',
-      text: `${code(id)} outcome unknown — twokey stopped while the call was under way. Check the ${operation.target.noun} before running the command again.`,
-    }));
+    const them = request.targetIds.length === 1 ? operation.target.noun : `${operation.target.noun}s`;
+    const text = `outcome unknown — twokey stopped while the calls were under way. Check the ${them} before running the command again.`;
+    return linesNaming(request.targetIds, 'unknown', text);
   }
-  if (!request.results) return request.targetIds.map((id) => ({ id, status: 'planned', text: code(id) }));
-  return request.results.map((result) => {
-    if (result.status === 'succeeded' || !result.error) {
-      return { id: result.targetId, status: result.status, text: `${code(result.targetId)} ${result.summary ?? 'done'}` };
-    }
-    const text = describeFailure(result.error, operation, result.idempotent);
-    return { id: result.targetId, status: result.status, text: `${code(result.targetId)} ${text}` };
-  });
+  if (!request.results) return request.targetIds.map((id) => ({ ids: [id], status: 'planned', text: code(id) }));
+  return groupByOutcome(request.results).flatMap((group) =>
+    linesNaming(
+      group.map((result) => result.targetId),
+      group[0].status,
+      outcomeText(group, operation),
+    ),
+  );
 }
 
-/** The vendor's own words (status, code, message, trace ID or doc URL), then what they mean for on-call. */
-export function describeFailure(error: FailureFields, operation: Operation, idempotent: boolean): string {
+const lineOrder: readonly TargetResultStatus[] = ['unknown', 'failed', 'succeeded', 'already_gone'];
+
+/** Results that would read the same, together, in the order of `lineOrder` and then of their first target. */
+function groupByOutcome(results: readonly StoredTargetResult[]): StoredTargetResult[][] {
+  const groups = new Map<string, StoredTargetResult[]>();
+  for (const result of results) {
+    const key = outcomeKey(result);
+    const group = groups.get(key);
+    if (group) group.push(result);
+    else groups.set(key, [result]);
+  }
+  return [...groups.values()].sort((a, b) => lineOrder.indexOf(a[0].status) - lineOrder.indexOf(b[0].status));
+}
+
+/** What a target's line says apart from its own ID and trace ID, which a shared line lists instead. */
+function outcomeKey(result: StoredTargetResult): string {
+  const comparable = (failure: StoredFailure | undefined) =>
+    failure && { ...failure, message: maskId(failure.message, result.targetId), traceId: undefined };
+  return JSON.stringify([result.status, result.summary, result.idempotent, comparable(result.error), comparable(result.earlierFailure)]);
+}
+
+// A vendor's message may name the target: a line about several names them up front instead.
+function maskId(text: string, id: string): string {
+  return text.split(id).join('…');
+}
+
+/** One line naming `ids`, or several when their IDs would not fit one: no target is ever left out. */
+function linesNaming(ids: readonly string[], status: TargetLine['status'], text: string): TargetLine[] {
+  const lines: TargetLine[] = [];
+  let chunk: string[] = [];
+  let length = 0;
+  for (const id of ids) {
+    const named = code(id).length + 2;
+    if (chunk.length > 0 && length + named > maxIdsPerLine) {
+      lines.push({ ids: chunk, status, text: `${chunk.map(code).join(', ')} ${text}` });
+      chunk = [];
+      length = 0;
+    }
+    chunk.push(id);
+    length += named;
+  }
+  if (chunk.length > 0) lines.push({ ids: chunk, status, text: `${chunk.map(code).join(', ')} ${text}` });
+  return lines;
+}
+
+const outcomePrefix: Record<Exclude<TargetResultStatus, 'succeeded'>, string> = {
+  already_gone: 'already gone',
+  failed: 'failed',
+  unknown: 'outcome unknown',
+};
+
+/** What became of a group of targets that ended alike, as their line says it after their IDs. */
+function outcomeText(group: readonly StoredTargetResult[], operation: Operation): string {
+  const [first] = group;
+  if (first.status === 'succeeded' || !first.error) {
+    const done = first.summary ?? 'done';
+    return first.earlierFailure ? `${done} — ${foundGone(first.earlierFailure)}` : done;
+  }
+  const traceIds = group.flatMap((result) => (result.error?.traceId ? [result.error.traceId] : []));
+  const said = quoteVendor(first.error, traceIds, group.length > 1 ? first.targetId : undefined);
+  const meaning = first.status === 'already_gone' ? goneMeaning(operation) : explainFailure(first.error, operation, first.idempotent);
+  return `${outcomePrefix[first.status]} — ${said}\n      → ${meaning}`;
+}
+
+/** A removal done by an attempt whose answer was lost: a retry found its target gone. */
+function foundGone(earlier: StoredFailure): string {
+  const vendor = vendorTitles[earlier.vendor];
+  const what = {
+    http: `${vendor} answered *${earlier.status}*`,
+    timeout: `${vendor} did not answer in time`,
+    connection: `the connection to ${vendor} broke`,
+    invalid_response: `${vendor}'s answer could not be read`,
+  }[earlier.kind];
+  return `${what}, then a retry found it gone: the earlier attempt had done it.`;
+}
+
+function goneMeaning(operation: Operation): string {
+  return `${capitalize(whatMayBeMissing(operation))} does not exist: already gone, or an ID is wrong. Nothing was left to do.`;
+}
+
+function whatMayBeMissing(operation: Operation): string {
+  return operation.parent ? `the ${operation.parent.noun} or the ${operation.target.noun}` : `the ${operation.target.noun}`;
+}
+
+/**
+ * The vendor's own words — status, code, message, trace IDs, doc link — as data: escaped, the doc
+ * URL a link only when it is safe to make one. `leaveOut` is the ID to leave out of a line about several.
+ */
+export function quoteVendor(error: StoredFailure, traceIds: readonly string[] = [], leaveOut?: string): string {
   const said = [error.status ? `*${error.status}*` : undefined, error.code ? code(error.code) : undefined]
     .filter(Boolean)
     .join(' ');
-  const references = [
-    error.traceId ? `trace ${code(error.traceId)}` : undefined,
-    error.docUrl && /^https?:\/\//.test(error.docUrl) ? link(error.docUrl, 'docs') : undefined,
-  ].filter(Boolean);
-  const detail = `${said ? `${said}: ` : ''}${escapeText(truncate(error.message, maxVendorMessage))}${
+  const message = leaveOut ? maskId(error.message, leaveOut) : error.message;
+  const references = [traceReference(traceIds), error.docUrl ? foreignLink(error.docUrl, 'docs') : undefined].filter(Boolean);
+  return `${said ? `${said}: ` : ''}${escapeText(truncate(message, maxVendorMessage))}${
     references.length ? ` (${references.join(', ')})` : ''
   }`;
-  return `failed — ${detail}\n      → ${explainFailure(error, operation, idempotent)}`;
+}
+
+function traceReference(traceIds: readonly string[]): string | undefined {
+  if (traceIds.length === 0) return undefined;
+  const shown = traceIds.slice(0, maxTraces).map(code).join(', ');
+  const more = traceIds.length > maxTraces ? ` and ${traceIds.length - maxTraces} more in the audit log` : '';
+  return `${traceIds.length === 1 ? 'trace' : 'traces'} ${shown}${more}`;
 }
 
 /** PRODUCT.md §4: what the failure means for the on-call engineer, and whether the outcome is known. */
-export function explainFailure(error: FailureFields, operation: Operation, idempotent: boolean): string {
+export function explainFailure(error: StoredFailure, operation: Operation, idempotent: boolean): string {
   const vendor = vendorTitles[error.vendor];
   const attempts = (error.attempts ?? 1) > 1 ? ` after ${plural(error.attempts ?? 1, 'attempt')}` : '';
   const unknownOutcome = idempotent
@@ -128,7 +248,7 @@ export function explainFailure(error: FailureFields, operation: Operation, idemp
     case 'connection':
       return error.outcome === 'failed'
         ? `twokey could not reach ${vendor}${attempts}; nothing was changed. Try again shortly.`
-        : `The connection to ${vendor} broke after the call was sent${attempts}. ${unknownOutcome}`;
+        : `The connection to ${vendor} broke after the call was sent${attempts && ` (${attempts.trim()})`}. ${unknownOutcome}`;
     case 'invalid_response':
       return `${vendor} answered${error.status ? ` ${error.status}` : ''} with a body twokey could not read. ${unknownOutcome}`;
     case 'http':
@@ -142,10 +262,7 @@ export function explainFailure(error: FailureFields, operation: Operation, idemp
     const scope = operation.scope ? ` (this call needs ${code(operation.scope)})` : '';
     return `twokey's ${vendor} token lacks a permission${scope}: an admin must grant it. Nothing was changed.`;
   }
-  if (status === 404) {
-    const where = operation.parent ? `the ${operation.parent.noun} or the ${operation.target.noun}` : `the ${operation.target.noun}`;
-    return `${capitalize(where)} does not exist — it may already be gone. Nothing was changed.`;
-  }
+  if (status === 404) return `${capitalize(whatMayBeMissing(operation))} does not exist — it may already be gone. Nothing was changed.`;
   if (status === 429) return `${vendor} is rate-limiting twokey${attempts}; nothing was changed. Try again in a minute.`;
   if (status >= 500) return `${vendor} failed${attempts}. ${unknownOutcome}`;
   return `${vendor} refused the call; nothing was changed.`;
@@ -161,7 +278,7 @@ export function dryRunMessage(command: ParsedCommand, vendors: VendorClients, re
     fields: requestFields(subject),
     targets: command.targetIds.map((targetId) => {
       const call = operation.call(command.parentId, targetId);
-      return { id: targetId, status: 'planned', text: code(`${call.method} ${vendors[call.vendor].baseUrl.replace(/\/$/, '')}${call.path}`) };
+      return { ids: [targetId], status: 'planned', text: code(`${call.method} ${vendors[call.vendor].baseUrl.replace(/\/$/, '')}${call.path}`) };
     }),
     notes: ['Nothing was called. Run the command again without `--dry-run` to do it.'],
   };
@@ -182,7 +299,7 @@ export function refusalMessage(reason: string): Message {
 
 export function secretMessage(operation: Operation, targetId: string, label: string, value: string): Message {
   return {
-    summary: `New ${label} for ${operation.target.noun} ${targetId} (only you can see this)`,
+    summary: `New ${escapeText(label)} for ${operation.target.noun} ${targetId} (only you can see this)`,
     tone: 'info',
     body: [`New ${escapeText(label)} for ${operation.target.noun} ${code(targetId)}:`, `\`${escapeText(value)}\``],
     notes: ['Only you can see this message; it is not stored anywhere. Copy it now.'],

@@ -1,5 +1,5 @@
 import { formatDistance } from 'date-fns/formatDistance';
-import { type AuditEntry, systemActor } from '../model/audit';
+import type { AuditEntry } from '../model/audit';
 import type { Message } from '../model/message';
 import type { Messenger } from '../model/ports';
 import type { RequestRecord } from '../model/request';
@@ -35,7 +35,7 @@ export function auditMessage(entries: readonly AuditEntry[], scope: string): Mes
     const parts = [
       entry.at.toISOString().replace('T', ' ').slice(0, 19),
       `*${entry.event}*`,
-      entry.actorId === systemActor ? systemActor : mention(entry.actorId),
+      mention(entry.actorId),
       entry.operation ? code(entry.operation) : undefined,
       entry.requestId ? code(entry.requestId) : undefined,
       entry.outcome ? escapeText(entry.outcome) : undefined,

@@ -5,17 +5,20 @@
  */
 export type Tone = 'success' | 'failure' | 'partial' | 'unknown' | 'info' | 'warning';
 
-export type TargetStatus = 'succeeded' | 'failed' | 'unknown' | 'planned';
+/** A target's outcome as shown: done, already gone (nothing left to remove), failed, unknown, or still to be done. */
+export type TargetStatus = 'succeeded' | 'already_gone' | 'failed' | 'unknown' | 'planned';
 
 export interface Field {
   label: string;
   value: string;
 }
 
+/** One line about targets that ended the same way (or one target, when its outcome reads like no other's). */
 export interface TargetLine {
-  id: string;
+  /** The targets the line names, in their order. */
+  ids: string[];
   status: TargetStatus;
-  /** What happened to this target, in words an on-call engineer can act on. */
+  /** The targets and what happened to them, in words an on-call engineer can act on. */
   text: string;
 }
 

@@ -19,6 +19,7 @@ export interface TransitionOptions {
   /** When the change happens: what the time guards are checked against. */
   at: Date;
   closedBy?: string;
+  closedReason?: string;
   results?: StoredTargetResult[];
   /** Recorded in the same transaction as the change, and only if the change is made. */
   audit?: AuditNote;
@@ -29,6 +30,8 @@ export type ApprovalInsert = 'added' | 'duplicate' | 'not_open';
 export interface RequestQuery {
   channelId?: string;
   statuses?: readonly RequestStatus[];
+  /** Only those approved before this moment. */
+  approvedBefore?: Date;
   limit?: number;
 }
 
@@ -64,6 +67,14 @@ export interface Store {
   /** Marks executions started before `startedBefore` as `outcome_unknown`; each is returned to exactly one caller. */
   loseInterrupted(startedBefore: Date, at: Date, audit: AuditNote): Promise<RequestRecord[]>;
 
+  /**
+   * Records that the chat delivery `id` (a slash command or a click, as the chat identifies it) is
+   * being handled; false when it already was, on any replica: a replay or a redelivery.
+   */
+  claimDelivery(id: string, at: Date): Promise<boolean>;
+  /** Forgets the deliveries claimed before `before`, which are too old to come again. */
+  forgetDeliveries(before: Date): Promise<void>;
+
   /** Rejects when the database cannot be reached: the readiness check. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -80,11 +91,17 @@ export interface Invocation {
   userId: string;
   channel: Channel;
   text: string;
+  /** The chat's own ID of this command, the same however often it is delivered (Slack's `trigger_id`). */
+  deliveryId?: string;
 }
 
-/** Who acts on a request by clicking; where is always the request's own channel. */
+/** Who acts on a request by clicking, and where. */
 export interface Actor {
   userId: string;
+  /** The channel of the message whose button was pressed; absent for a view of the request itself (a command naming it). */
+  channelId?: string;
+  /** The chat's own ID of this click, the same however often it is delivered (Slack's `trigger_id`). */
+  deliveryId?: string;
 }
 
 /** Answers to one command or click; each transport implements it. */

@@ -49,6 +49,8 @@ export const transitions = {
   succeed: { from: ['executing'], to: 'succeeded' },
   fail: { from: ['executing'], to: 'failed' },
   partiallyFail: { from: ['executing'], to: 'partially_failed' },
+  /** No target was done and some may have been: the calls ended without a known outcome. */
+  endUnknown: { from: ['executing'], to: 'outcome_unknown' },
   /** The process died while the vendor calls were under way: never re-run, report instead (`Store.loseInterrupted`). */
   lose: { from: ['executing'], to: 'outcome_unknown' },
 } as const satisfies Record<string, Transition>;
@@ -75,12 +77,27 @@ export interface Approval {
   at: Date;
 }
 
+/**
+ * How one target's call ended (PRODUCT.md §8):
+ * - `succeeded`: done, also when a retry found the target gone after an attempt that may have removed it;
+ * - `already_gone`: a removal whose target did not exist on the first try (404): nothing was left to do;
+ * - `failed`: the vendor refused or was never reached; nothing was changed;
+ * - `unknown`: the call may have reached the vendor (a timeout, a broken connection, a 5xx).
+ */
+export type TargetResultStatus = 'succeeded' | 'already_gone' | 'failed' | 'unknown';
+
+/** A vendor failure as kept with a request. */
+export type StoredFailure = Omit<VendorFailure, 'retryAfterMs'>;
+
 /** One target's outcome as kept with its request: enough to show it again, never a secret. */
 export interface StoredTargetResult {
   targetId: string;
-  status: 'succeeded' | 'failed' | 'unknown';
+  status: TargetResultStatus;
   summary?: string;
-  error?: Omit<VendorFailure, 'retryAfterMs'>;
+  /** What the vendor answered when the target did not simply succeed: the failure, or the 404 of one already gone. */
+  error?: StoredFailure;
+  /** On a success: what the attempt before the retry that found the target gone met; that attempt removed it. */
+  earlierFailure?: StoredFailure;
   /** Whether the call may safely be sent again (shapes what an unknown outcome advises). */
   idempotent: boolean;
 }
@@ -98,12 +115,16 @@ export interface RequestRecord {
   status: RequestStatus;
   createdAt: Date;
   expiresAt: Date;
+  /** When it was approved (at creation, for one that needs no approval). */
+  approvedAt?: Date;
   /** Distinct approvers, in the order they approved. */
   approvals: Approval[];
   /** The approval card, once posted. */
   card?: MessageRef;
-  /** Who denied or cancelled it. */
+  /** Who denied or cancelled it (`twokey` when it cancelled the request itself). */
   closedBy?: string;
+  /** Why it was denied or cancelled, when that was said. */
+  closedReason?: string;
   startedAt?: Date;
   finishedAt?: Date;
   results?: StoredTargetResult[];

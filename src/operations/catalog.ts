@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { code } from '../model/mrkdwn';
 import type { VendorCall, VendorName, VendorResponse } from '../vendors/types';
 import type { IdKind } from './ids';
 
@@ -21,7 +22,10 @@ export interface RevealableSecret {
 }
 
 export interface TargetSuccess {
-  /** Past-tense summary shown per target, e.g. "revoked". Never contains a secret. */
+  /**
+   * Past-tense summary shown per target, e.g. "revoked": mrkdwn, in which whatever the vendor
+   * sent is escaped. Never contains a secret.
+   */
   summary: string;
   secret?: RevealableSecret;
 }
@@ -101,7 +105,7 @@ export const operations: readonly Operation[] = [
       }
       const credential = parsed.data;
       return {
-        summary: `rotated: new credential \`${credential.id}\` for user \`${credential.username}\``,
+        summary: `rotated: new credential ${code(credential.id)} for user ${code(credential.username)}`,
         secret: { label: `password for ${credential.username}`, value: credential.password },
       };
     },

@@ -5,6 +5,10 @@ export const maxTargets = 50;
 export const maxReasonLength = 500;
 const dryRunFlag = '--dry-run';
 
+// Control characters (NUL, BEL, ESC…) and the bidirectional overrides and isolates, which make
+// text read differently from what it holds. Whitespace among them (tab, newline) separates words.
+const hiddenCharacters = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu;
+
 export interface ParsedCommand {
   operation: Operation;
   parentId?: string;
@@ -26,6 +30,8 @@ export function parseCommand(operation: Operation, text: string): ParseResult {
   const usage = usageLine(operation);
   const fail = (error: string): ParseResult => ({ ok: false, error, usage });
   const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const hidden = hiddenIn(tokens);
+  if (hidden) return fail(hidden);
   const dryRun = tokens.includes(dryRunFlag);
   const words = tokens.filter((token) => token !== dryRunFlag);
 
@@ -66,6 +72,18 @@ export function parseCommand(operation: Operation, text: string): ParseResult {
     return fail(`The reason is ${reason.length} characters long; keep it under ${maxReasonLength}.`);
   }
   return { ok: true, command: { operation, parentId, targetIds, reason, dryRun } };
+}
+
+/**
+ * Refuses what would be stored and shown other than as typed (PostgreSQL cannot even store a NUL),
+ * naming the characters by code point: echoed, they would do the harm they are refused for.
+ */
+function hiddenIn(tokens: string[]): string | undefined {
+  const found = [...new Set(tokens.join('').match(hiddenCharacters))];
+  if (found.length === 0) return undefined;
+  const codes = found.map((character) => `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+  const what = found.length === 1 ? 'a control character' : 'control characters';
+  return `The command contains ${what} (${codes.join(', ')}); retype it as plain text.`;
 }
 
 function notAnId(token: string, slot: IdSlot): string {

@@ -19,6 +19,8 @@ export type ApprovalRefusalReason =
   | 'already_approved';
 export type DenyRefusalReason = Exclude<ApprovalRefusalReason, 'already_approved'>;
 export type CancelRefusalReason = 'not_requester';
+export type ClickRefusalReason = 'wrong_channel';
+export type ExecutionRefusalReason = 'action_not_in_policy' | 'requester_lost_role' | 'approver_lost_role' | 'roles_unavailable';
 export type AuditRefusalReason = 'no_role';
 
 /** The role whose holders may cancel anyone's request and read every channel's audit entries. */
@@ -36,6 +38,8 @@ export type RequestDecision =
 export type ApprovalDecision = { counts: true } | ({ counts: false } & Refusal<ApprovalRefusalReason>);
 export type DenyDecision = { allowed: true } | ({ allowed: false } & Refusal<DenyRefusalReason>);
 export type CancelDecision = { allowed: true } | ({ allowed: false } & Refusal<CancelRefusalReason>);
+export type ClickDecision = { allowed: true } | ({ allowed: false } & Refusal<ClickRefusalReason>);
+export type ExecutionDecision = { allowed: true } | ({ allowed: false } & Refusal<ExecutionRefusalReason>);
 /** Admins read every channel's audit entries; anyone else holding a role, the channel's. */
 export type AuditDecision =
   | { allowed: true; scope: 'everywhere' | 'channel' }
@@ -173,6 +177,52 @@ export function decideApproval(policy: Policy, who: ResolvedRoles, request: Appr
 export function mayDeny(policy: Policy, who: ResolvedRoles, request: RequestRef): DenyDecision {
   const refusal = approverRefusal(policy, who, request, 'deny');
   return refusal ? { allowed: false, ...refusal } : { allowed: true };
+}
+
+/**
+ * Whether a button pressed in `clickChannelId` may act on a request made in another: only its
+ * own card's buttons count. A click from no channel (a view of the request itself) counts.
+ */
+export function mayClickHere(request: { channelId: string }, clickChannelId: string | undefined): ClickDecision {
+  if (clickChannelId === undefined || clickChannelId === request.channelId) return { allowed: true };
+  return {
+    allowed: false,
+    reason: 'wrong_channel',
+    message: `That button does not belong to this request's card, which is in another channel (${request.channelId}); nothing was counted.`,
+  };
+}
+
+/**
+ * Just before a request runs: whether its requester may still request it and each counted
+ * approver may still approve it, under the policy and group membership in force now.
+ */
+export function decideExecution(
+  policy: Policy,
+  request: RequestRef,
+  requester: ResolvedRoles,
+  approvers: readonly ResolvedRoles[],
+): ExecutionDecision {
+  const rule = policy.actions[request.operation];
+  if (!rule) return { allowed: false, ...notInPolicy(request.operation) };
+  const lost = (who: ResolvedRoles, roles: readonly string[], act: 'request' | 'approve'): ExecutionDecision | undefined => {
+    const refusal = roleRefusal(who, roles, act, request.operation);
+    if (!refusal) return undefined;
+    const what = act === 'request' ? request.operation : `${request.operation} requests`;
+    if (refusal.reason === 'roles_unavailable') {
+      return {
+        allowed: false,
+        reason: 'roles_unavailable',
+        message: `twokey could not confirm that ${who.userId} still holds a role that may ${act} ${what}: a user-group lookup failed.`,
+      };
+    }
+    return {
+      allowed: false,
+      reason: act === 'request' ? 'requester_lost_role' : 'approver_lost_role',
+      message: `${who.userId} no longer holds a role that may ${act} ${what} (${roles.join(', ')}).`,
+    };
+  };
+  const refusals = [lost(requester, rule.request, 'request'), ...approvers.map((who) => lost(who, rule.approve, 'approve'))];
+  return refusals.find((refusal) => refusal !== undefined) ?? { allowed: true };
 }
 
 /** Whether `who` may cancel `request`: its requester, or an admin. */

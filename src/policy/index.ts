@@ -3,14 +3,18 @@ export {
   alreadyApproved,
   channelAllowed,
   decideApproval,
+  decideExecution,
   decideRequest,
   describeUser,
   mayCancel,
+  mayClickHere,
   mayDeny,
   mayReadAudit,
   type ApprovalDecision,
   type AuditDecision,
   type CancelDecision,
+  type ClickDecision,
+  type ExecutionDecision,
   type ApprovalRef,
   type ApprovalRefusalReason,
   type ChannelRef,
@@ -22,7 +26,7 @@ export {
   type RequestRefusalReason,
   type UserDescription,
 } from './access';
-export { loadPolicy, parsePolicy, PolicyError } from './load';
+export { loadPolicy, parsePolicy, PolicyError, type PolicyOptions } from './load';
 export {
   RoleResolver,
   type ResolvedRoles,
@@ -32,6 +36,7 @@ export {
 export {
   DEFAULT_EXPIRES_MS,
   MAX_APPROVALS,
+  MAX_EXPIRES_MS,
   policySchema,
   revealPasswordModes,
   validatePolicy,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { validatePolicy, type Policy } from './schema';
+import { policyWarnings, validatePolicy, type Policy } from './schema';
 
 /** A policy that cannot be used; the message lists every problem found, each with its path in the file. */
 export class PolicyError extends Error {
@@ -35,21 +35,28 @@ function lineAt(document: Document, lines: LineCounter, path: readonly PropertyK
   return undefined;
 }
 
+/** `path: message (line n)`, the form of every problem and warning. */
+function located(document: Document, lines: LineCounter, path: readonly PropertyKey[], message: string): string {
+  const line = lineAt(document, lines, path);
+  return `${pathText(path)}: ${message}${line === undefined ? '' : ` (line ${line})`}`;
+}
+
 function problemsOf(issues: readonly z.core.$ZodIssue[], document: Document, lines: LineCounter): string[] {
-  const located = (path: readonly PropertyKey[], message: string) => {
-    const line = lineAt(document, lines, path);
-    return `${pathText(path)}: ${message}${line === undefined ? '' : ` (line ${line})`}`;
-  };
   return issues.flatMap((issue) =>
     // One problem per unknown key, each at its own path.
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => located([...issue.path, key], issue.message))
-      : [located(issue.path, issue.message)],
+      ? issue.keys.map((key) => located(document, lines, [...issue.path, key], issue.message))
+      : [located(document, lines, issue.path, issue.message)],
   );
 }
 
+export interface PolicyOptions {
+  /** Told each warning, in the form of a problem: what may be fine but cannot be checked before run time. */
+  onWarning?: (warning: string) => void;
+}
+
 /** Parses and validates policy YAML; `source` names it in errors (usually the file's path). */
-export function parsePolicy(text: string, source: string): Policy {
+export function parsePolicy(text: string, source: string, options: PolicyOptions = {}): Policy {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (document.errors.length) {
@@ -63,11 +70,12 @@ export function parsePolicy(text: string, source: string): Policy {
   }
   const result = validatePolicy(document.toJS());
   if (!result.success) throw new PolicyError(source, problemsOf(result.error.issues, document, lines));
+  for (const { path, message } of policyWarnings(result.data)) options.onWarning?.(located(document, lines, path, message));
   return result.data;
 }
 
 /** Reads and validates the policy file at `path`. */
-export function loadPolicy(path: string): Policy {
+export function loadPolicy(path: string, options: PolicyOptions = {}): Policy {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -79,5 +87,5 @@ export function loadPolicy(path: string): Policy {
         : `cannot read ${resolve(path)}: ${code ?? (error as Error).message}`,
     ]);
   }
-  return parsePolicy(text, path);
+  return parsePolicy(text, path, options);
 }

@@ -4,6 +4,8 @@ import { operationNames, type OperationName } from '../operations/catalog';
 
 export const MAX_APPROVALS = 5;
 export const DEFAULT_EXPIRES_MS = 15 * 60_000;
+/** A request waits a week at most: longer, and nobody remembers why it was made. */
+export const MAX_EXPIRES_MS = 7 * 24 * 3_600_000;
 export const revealPasswordModes = ['never', 'requester'] as const;
 export type RevealPassword = (typeof revealPasswordModes)[number];
 
@@ -113,7 +115,11 @@ function roleListSchema(defined: readonly string[]) {
   );
 }
 
-function actionRuleSchema(defined: readonly string[]) {
+/**
+ * One action's rule. Role references are checked against `defined`; whether enough people could
+ * approve, against `people` (the roles as defined), when the roles are valid.
+ */
+function actionRuleSchema(defined: readonly string[], people: Record<string, RoleDefinition> | undefined) {
   return strictMapping({
     request: roleListSchema(defined).min(1, 'expected at least one role that may request this action'),
     approve: roleListSchema(defined).optional(),
@@ -121,7 +127,7 @@ function actionRuleSchema(defined: readonly string[]) {
       .int()
       .min(0, 'expected a whole number ≥ 0')
       .max(MAX_APPROVALS, `expected a whole number ≤ ${MAX_APPROVALS}`),
-    expires: durationSchema.default(DEFAULT_EXPIRES_MS),
+    expires: durationSchema(MAX_EXPIRES_MS).default(DEFAULT_EXPIRES_MS),
     reason: z.enum(['required', 'optional']).default('optional'),
   })
     .superRefine((rule, ctx) => {
@@ -132,6 +138,10 @@ function actionRuleSchema(defined: readonly string[]) {
           input: rule.approve,
           message: `required when approvals is ${rule.approvals}: list the roles that may approve`,
         });
+      } else if (people && ctx.issues.length === 0) {
+        // Counted only for a rule otherwise valid: an unknown role is reported as such, not as nobody.
+        const shortfall = approvalShortfall({ ...rule, approve: rule.approve ?? [] }, people);
+        if (shortfall?.severity === 'error') ctx.addIssue({ code: 'custom', path: ['approvals'], message: shortfall.message });
       }
     })
     .transform(
@@ -145,15 +155,18 @@ function actionRuleSchema(defined: readonly string[]) {
     );
 }
 
-/** The policy file's schema; role references are checked against `definedRoles`. */
-export function policySchema(definedRoles: readonly string[]): z.ZodType<Policy> {
+/**
+ * The policy file's schema; role references are checked against `definedRoles`, and approval rules
+ * against the people in `roles` when they are known.
+ */
+export function policySchema(definedRoles: readonly string[], roles?: Record<string, RoleDefinition>): z.ZodType<Policy> {
   return strictMapping({
     roles: z.record(z.string(), roleSchema),
     channels: z
       .array(channelRuleSchema)
       .min(1, 'expected at least one channel; remove channels to allow requests anywhere')
       .optional(),
-    actions: z.partialRecord(z.enum(operationNames), actionRuleSchema(definedRoles), {
+    actions: z.partialRecord(z.enum(operationNames), actionRuleSchema(definedRoles, roles), {
       error: unknownKeyMessage(`action; valid actions are ${operationNames.join(', ')}`),
     }),
     reveal_password: z.enum(revealPasswordModes).default('never'),
@@ -167,12 +180,68 @@ export function policySchema(definedRoles: readonly string[]): z.ZodType<Policy>
   );
 }
 
-// Only the role names, so that references can be checked even when other parts are invalid.
+/** Something in a valid policy that needs a look: where (`actions.delete-peer.approvals`) and why. */
+export interface PolicyWarning {
+  path: string[];
+  message: string;
+}
+
+/** The approval rules that only user groups could satisfy, each at its path. */
+export function policyWarnings(policy: Policy): PolicyWarning[] {
+  return Object.entries(policy.actions).flatMap(([action, rule]) => {
+    const shortfall = approvalShortfall(rule, policy.roles);
+    return shortfall?.severity === 'warning' ? [{ path: ['actions', action, 'approvals'], message: shortfall.message }] : [];
+  });
+}
+
+/**
+ * Whether a rule needs more approvers than the policy's people could give. The requester never
+ * approves their own request, so when every user who may request also approves, one approver
+ * fewer is available. A shortfall that user groups could make up is a warning, not an error:
+ * their members are known only at run time.
+ */
+function approvalShortfall(
+  rule: Pick<ActionRule, 'request' | 'approve' | 'approvals'>,
+  roles: Record<string, RoleDefinition>,
+): { severity: 'error' | 'warning'; message: string } | undefined {
+  const members = (roleNames: string[]) => ({
+    users: new Set(roleNames.flatMap((name) => roles[name]?.users ?? [])),
+    usergroups: roleNames.flatMap((name) => roles[name]?.usergroups ?? []),
+  });
+  const approvers = members(rule.approve);
+  const requesters = members(rule.request);
+  const requesterAlwaysApproves = requesters.users.size > 0 && [...requesters.users].every((id) => approvers.users.has(id));
+  if (approvers.users.size - (requesterAlwaysApproves ? 1 : 0) >= rule.approvals) return undefined;
+
+  // More approvers may be in approving groups; a requester from a group may approve nothing at all.
+  const usergroups = new Set([
+    ...approvers.usergroups,
+    ...(approvers.users.size >= rule.approvals ? requesters.usergroups : []),
+  ]);
+  const shortfall =
+    `needs ${count(rule.approvals, 'approver')} besides the requester, but the roles in approve ` +
+    `(${rule.approve.join(', ')}) list ${count(approvers.users.size, 'user')}` +
+    (requesterAlwaysApproves ? ', and the requester is always one of them' : '');
+  return usergroups.size === 0
+    ? { severity: 'error', message: `${shortfall}; add users to those roles or lower approvals` }
+    : {
+        severity: 'warning',
+        message: `${shortfall}; it can be met only through user groups (${[...usergroups].join(', ')}), whose members are known only at run time`,
+      };
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+// The roles alone, so that references and approval rules can be checked even when other parts are invalid.
 const roleNamesOnly = z.object({ roles: z.record(z.string(), z.unknown()) });
+const rolesOnly = z.object({ roles: z.record(z.string(), roleSchema) });
 
 /** Validates a parsed policy document; every issue carries its path and a sentence for people. */
 export function validatePolicy(document: unknown): z.ZodSafeParseResult<Policy> {
   const names = roleNamesOnly.safeParse(document);
-  const schema = policySchema(names.success ? Object.keys(names.data.roles) : []);
+  const roles = rolesOnly.safeParse(document);
+  const schema = policySchema(names.success ? Object.keys(names.data.roles) : [], roles.data?.roles);
   return schema.safeParse(document, { error: policyErrorMap });
 }

@@ -1,7 +1,9 @@
 import { cardMessage, threadLines } from '../messages/card';
+import { escapeText, mention } from '../messages/format';
 import { noticeMessage } from '../messages/notices';
 import { resultMessage, secretMessage } from '../messages/results';
 import type { Message, MessageRef } from '../model/message';
+import type { Replies } from '../model/ports';
 import type { RequestRecord } from '../model/request';
 import { operationOf } from '../operations/catalog';
 import type { CoreContext } from './context';
@@ -33,10 +35,12 @@ export class Announcer {
 
   /** A request denied or cancelled by `actorId`: the card, its thread, and the requester unless they did it. */
   async closed(request: RequestRecord, how: Closing, actorId: string): Promise<void> {
+    const reason = request.closedReason;
     await this.refreshCard(request.id);
-    await this.inThread(request, how === 'denied' ? threadLines.denied(actorId) : threadLines.cancelled(actorId));
+    await this.inThread(request, how === 'denied' ? threadLines.denied(actorId, reason) : threadLines.cancelled(actorId, reason));
     if (actorId !== request.requesterId) {
-      await this.tellRequester(request, noticeMessage(request, `was ${how} by <@${actorId}>; nothing was run`, this.context.messenger));
+      const why = reason ? ` (${escapeText(reason)})` : '';
+      await this.tellRequester(request, noticeMessage(request, `was ${how} by ${mention(actorId)}; nothing was run${why}`, this.context.messenger));
     }
   }
 
@@ -48,22 +52,35 @@ export class Announcer {
 
   /** An execution a stopped process left unfinished: its outcome is unknown. */
   async lost(request: RequestRecord): Promise<void> {
-    if (request.card) {
-      await this.refreshCard(request.id);
-      await this.inThread(request, resultMessage(request));
-    } else {
-      await this.context.messenger.post(request.channelId, resultMessage(request));
-    }
+    await this.onCardOrInChannel(request, resultMessage(request));
     await this.tellRequester(request, noticeMessage(request, 'has an unknown outcome: twokey stopped while it ran', this.context.messenger));
   }
 
-  /** The outcome of an execution that ran from a card. */
+  /** The outcome of an execution, on its card and in its thread (in the channel, for a request that had no card). */
   async executed(execution: Execution): Promise<void> {
     const { request } = execution;
-    await this.refreshCard(request.id);
-    await this.inThread(request, resultMessage(request));
+    await this.onCardOrInChannel(request, resultMessage(request));
     await this.tellRequester(request, noticeMessage(request, `finished: ${resultMessage(request).summary}`, this.context.messenger));
     await this.revealSecrets(execution);
+  }
+
+  /**
+   * The outcome of a command that ran at once, in the channel it was typed in. Whoever ran an
+   * operation hears its outcome: when the channel cannot be reached, the requester is told
+   * directly; failing that too, the outcome stays in the log and the audit log, never as an error.
+   */
+  async result({ request }: Execution, replies: Replies): Promise<void> {
+    const message = resultMessage(request);
+    try {
+      await replies.toChannel(message);
+      return;
+    } catch (error) {
+      this.context.logger.warn('could not post a result in its channel; telling the requester directly', { requestId: request.id, error });
+    }
+    const undelivered = { ...message, notes: [...(message.notes ?? []), 'twokey could not post this result in the channel.'] };
+    await this.context.messenger.notify(request.requesterId, undelivered).catch((error: unknown) => {
+      this.context.logger.error('could not deliver a result to anyone', { requestId: request.id, outcome: request.status, error });
+    });
   }
 
   /**
@@ -103,6 +120,16 @@ export class Announcer {
       if (this.cardUpdates.get(requestId) === next) this.cardUpdates.delete(requestId);
     });
     return next;
+  }
+
+  /** A request's news: its card updated and the message in its thread, or, without a card, the message in its channel. */
+  private async onCardOrInChannel(request: RequestRecord, message: Message): Promise<void> {
+    if (!request.card) {
+      await this.context.messenger.post(request.channelId, message);
+      return;
+    }
+    await this.refreshCard(request.id);
+    await this.inThread(request, message);
   }
 
   private async inThread(request: RequestRecord, message: Message | string): Promise<void> {

@@ -1,10 +1,19 @@
-import { closedReason, type CardAction } from '../messages/card';
+import { cancelledInsteadMessage, closedReason, type CardAction } from '../messages/card';
 import { refusalMessage } from '../messages/results';
 import { requestAuditEntry, requestSubject, systemActor } from '../model/audit';
 import type { Actor, Replies } from '../model/ports';
 import type { RequestRecord } from '../model/request';
 import { operationOf } from '../operations/catalog';
-import { alreadyApproved, decideApproval, mayCancel, mayDeny, type Refusal } from '../policy/access';
+import {
+  alreadyApproved,
+  decideApproval,
+  decideExecution,
+  type ExecutionDecision,
+  mayCancel,
+  mayClickHere,
+  mayDeny,
+  type Refusal,
+} from '../policy/access';
 import type { Announcer, Closing } from './announcer';
 import type { CoreContext } from './context';
 import { refuse } from './refusals';
@@ -48,23 +57,42 @@ export class ApprovalFlow {
       await replies.toUser(refusalMessage(`There is no request ${requestId}.`));
       return;
     }
+    const place = mayClickHere(request, actor.channelId);
+    if (!place.allowed) return this.refuse(request, actor, place, replies);
     if (action === 'approve') return this.approve(request, actor, replies);
     if (action === 'deny') return this.deny(request, actor, replies);
     return this.cancel(request, actor, replies);
   }
 
-  /** Expires every overdue request and says so on its card; with several replicas each is handled once. */
+  /**
+   * Expires every overdue request; with several replicas each is handled once. Each is announced
+   * on its own, so that one slow chat call never holds back another request's notice, nor the next sweep.
+   */
   async expireDue(): Promise<RequestRecord[]> {
     const { store, now } = this.context;
     const expired = await store.expireDue(now(), { event: 'expired', actorId: systemActor });
     for (const request of expired) {
       this.context.observer.requestFinished(request.operation, request.status);
-      await this.announcer.expired(request);
+      this.context.background('announcing an expiry', this.announcer.expired(request));
     }
     return expired;
   }
 
-  /** Reports executions started before `startedBefore` and never finished: their outcome is unknown, and they are never re-run. */
+  /**
+   * Starts approved requests whose execution should have started before `approvedBefore` and did
+   * not (a crash or a failed write between the approval and the start). Exactly one caller wins
+   * each start, so a late start by the approver's own process is never a second run.
+   */
+  async startStalled(approvedBefore: Date): Promise<RequestRecord[]> {
+    const stalled = await this.context.store.listRequests({ statuses: ['approved'], approvedBefore });
+    for (const request of stalled) {
+      this.context.logger.warn('starting an approved request whose execution never started', { requestId: request.id });
+      this.context.background('starting a stalled request', this.run(request));
+    }
+    return stalled;
+  }
+
+  /** Reports executions started before `startedBefore` and never finished: their outcome is unknown, and they are never re-run; announced as expiries are. */
   async recoverInterrupted(startedBefore: Date): Promise<RequestRecord[]> {
     const { store, now } = this.context;
     // twokey, not the requester, finds that an execution was cut off.
@@ -76,7 +104,7 @@ export class ApprovalFlow {
     });
     for (const request of lost) {
       this.context.observer.requestFinished(request.operation, request.status);
-      await this.announcer.lost(request);
+      this.context.background('announcing a lost execution', this.announcer.lost(request));
     }
     return lost;
   }
@@ -100,15 +128,52 @@ export class ApprovalFlow {
     const detail = `${counted.approvals.length} of ${counted.approvalsRequired}`;
     await store.appendAudit(requestAuditEntry(counted, { event: 'approved', actorId: actor.userId, detail }, now()));
     const said = this.announcer.approved(counted, actor.userId);
+    if (counted.approvals.length >= counted.approvalsRequired) {
+      const authority = await this.authorityToRun(counted);
+      if (!authority.allowed) {
+        await said;
+        return this.cancelForAuthority(counted, authority, replies);
+      }
+    }
     const complete = await store.transition(request.id, 'complete', { at: now() });
     // The vendor calls start at once; Slack hears of the approval meanwhile, and of the outcome after.
-    const running = complete ? runApproved(this.context, complete) : undefined;
+    const running = complete ? this.run(complete) : undefined;
     // Awaited below; marked handled now so a failure meanwhile is not an unhandled rejection.
     running?.catch(() => undefined);
     await said;
     await this.announcer.refreshCard(request.id);
-    const execution = await running;
+    await running;
+  }
+
+  /** Runs an approved request and announces its outcome, if this caller wins its start. */
+  private async run(request: RequestRecord): Promise<void> {
+    const execution = await runApproved(this.context, request);
     if (execution) await this.announcer.executed(execution);
+  }
+
+  /** Whether the requester and every counted approver still hold their roles, as the policy and user groups say now. */
+  private async authorityToRun(request: RequestRecord): Promise<ExecutionDecision> {
+    const { policy, roles } = this.context;
+    const [requester, ...approvers] = await Promise.all(
+      [request.requesterId, ...request.approvals.map((approval) => approval.userId)].map((userId) => roles.resolve(userId)),
+    );
+    const subject = { operation: operationOf(request).name, requesterId: request.requesterId };
+    return decideExecution(policy, subject, requester, approvers);
+  }
+
+  /** A request whose authority lapsed before it ran: cancelled by twokey, with the reason on its card. */
+  private async cancelForAuthority(request: RequestRecord, refusal: Refusal<string>, replies: Replies): Promise<void> {
+    const { store, now } = this.context;
+    const closed = await store.transition(request.id, 'cancel', {
+      at: now(),
+      closedBy: systemActor,
+      closedReason: refusal.message,
+      audit: { event: 'cancelled', actorId: systemActor, outcome: refusal.reason, detail: refusal.message },
+    });
+    if (!closed) return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
+    this.context.observer.requestFinished(closed.operation, closed.status);
+    await this.announcer.closed(closed, 'cancelled', systemActor);
+    await replies.toUser(cancelledInsteadMessage(closed));
   }
 
   private async deny(request: RequestRecord, actor: Actor, replies: Replies): Promise<void> {

@@ -21,11 +21,14 @@ export interface CoreOptions {
   observer?: CoreObserver;
 }
 
-export type CoreContext = Required<CoreOptions>;
+export type CoreContext = Required<CoreOptions> & {
+  /** Runs work that nobody waits for (the sweep's announcements, a late write), so that a stop can still let it finish. */
+  background(what: string, work: Promise<void>): void;
+};
 
 const unobserved: CoreObserver = { requestFinished: () => undefined, approvalCounted: () => undefined };
 
 /** Fills in defaults once, so every part of the core reads the same clock. */
-export function coreContext(options: CoreOptions): CoreContext {
-  return { ...options, now: options.now ?? (() => new Date()), observer: options.observer ?? unobserved };
+export function coreContext(options: CoreOptions, background: CoreContext['background']): CoreContext {
+  return { ...options, now: options.now ?? (() => new Date()), observer: options.observer ?? unobserved, background };
 }

@@ -13,9 +13,15 @@ import { Umbrella } from './umbrella';
 /** Every slash command twokey answers. */
 export const slashCommands: readonly string[] = [...operations.map((op) => op.command), umbrellaCommand];
 
+// A delivery is remembered for a day: far longer than Slack's signing window or its retries.
+const deliveryMemoryMs = 24 * 60 * 60_000;
+// An approved request starts within milliseconds; one still waiting after this never will by itself.
+const stalledApprovalMs = 30_000;
+
 /** What one sweep did. */
 export interface Sweep {
   expired: RequestRecord[];
+  started: RequestRecord[];
   lost: RequestRecord[];
 }
 
@@ -29,7 +35,9 @@ export class Twokey {
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: CoreOptions) {
-    this.context = coreContext(options);
+    this.context = coreContext(options, (what, work) => {
+      this.track(work.catch((error: unknown) => this.context.logger.error(`${what} failed`, { error })));
+    });
     const announcer = new Announcer(this.context);
     this.approvals = new ApprovalFlow(this.context, announcer);
     this.requests = new RequestService(this.context, this.approvals, announcer);
@@ -38,6 +46,7 @@ export class Twokey {
 
   async handle(command: string, invocation: Invocation, replies: Replies): Promise<void> {
     await this.guard(replies, { command, userId: invocation.userId }, async () => {
+      if (await this.seenBefore(invocation.deliveryId)) return;
       const operation = findOperation(command);
       if (operation) return this.requests.run(operation, invocation, replies);
       if (command === umbrellaCommand) return this.umbrella.run(invocation, replies);
@@ -48,19 +57,26 @@ export class Twokey {
   /** A click on a card button; `actionId` and `requestId` come from the button. */
   async click(actionId: string, requestId: string, actor: Actor, replies: Replies): Promise<void> {
     await this.guard(replies, { actionId, requestId, userId: actor.userId }, async () => {
+      if (await this.seenBefore(actor.deliveryId)) return;
       const action = cardActionOf(actionId);
       if (!action) throw new Error(`unknown action ${actionId}`);
       await this.approvals.click(action, requestId, actor, replies);
     });
   }
 
-  /** Expires overdue requests and reports executions no process could still be running; run on a timer. */
+  /** Expires overdue requests, starts approved ones that never started, and reports executions no process could still be running; run on a timer. */
   sweep(): Promise<Sweep> {
+    const { store, now, executionDeadlineMs } = this.context;
     return this.track(
-      (async () => ({
-        expired: await this.approvals.expireDue(),
-        lost: await this.approvals.recoverInterrupted(subMilliseconds(this.context.now(), this.context.executionDeadlineMs)),
-      }))(),
+      (async () => {
+        await store.forgetDeliveries(subMilliseconds(now(), deliveryMemoryMs));
+        const [expired, started, lost] = await Promise.all([
+          this.approvals.expireDue(),
+          this.approvals.startStalled(subMilliseconds(now(), stalledApprovalMs)),
+          this.approvals.recoverInterrupted(subMilliseconds(now(), executionDeadlineMs)),
+        ]);
+        return { expired, started, lost };
+      })(),
     );
   }
 
@@ -83,6 +99,13 @@ export class Twokey {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
     return work;
+  }
+
+  /** Whether this delivery was handled before (a replay, a retry, a Socket Mode redelivery): then it is ignored, on every replica. */
+  private async seenBefore(deliveryId: string | undefined): Promise<boolean> {
+    if (deliveryId === undefined || (await this.context.store.claimDelivery(deliveryId, this.context.now()))) return false;
+    this.context.logger.info('ignored a delivery handled before', { deliveryId });
+    return true;
   }
 
   private guard(replies: Replies, what: Record<string, string>, work: () => Promise<void>): Promise<void> {

@@ -1,13 +1,15 @@
-import type { StoredTargetResult } from '../model/request';
+import type { VendorFailure } from '../model/failure';
+import type { RequestStatus, StoredFailure, StoredTargetResult, TargetResultStatus } from '../model/request';
 import type { Operation, TargetSuccess } from '../operations/catalog';
 import { VendorError } from '../vendors/errors';
-import type { VendorClients, VendorCall } from '../vendors/types';
+import { isRemoval, type VendorClients, type VendorCall } from '../vendors/types';
 
 export type TargetOutcome =
-  | { targetId: string; call: VendorCall; status: 'succeeded'; success: TargetSuccess }
-  | { targetId: string; call: VendorCall; status: 'failed' | 'unknown'; error: VendorError };
+  | { targetId: string; call: VendorCall; status: 'succeeded'; success: TargetSuccess; earlierFailure?: VendorFailure }
+  | { targetId: string; call: VendorCall; status: 'already_gone' | 'failed' | 'unknown'; error: VendorError };
 
-export type ExecutionOutcome = 'succeeded' | 'failed' | 'partially_failed';
+/** The statuses an execution can end in. */
+export type ExecutionOutcome = Extract<RequestStatus, 'succeeded' | 'failed' | 'partially_failed' | 'outcome_unknown'>;
 
 /** What an execution acts on: a parsed command, or the stored request it became. */
 export interface ExecutionPlan {
@@ -31,7 +33,8 @@ export async function executeTargets(
     try {
       const response = await vendors[call.vendor].send(call);
       try {
-        return { targetId, call, status: 'succeeded', success: operation.interpret(response) };
+        const success = operation.interpret(response);
+        return { targetId, call, status: 'succeeded', success, earlierFailure: response.earlierFailure };
       } catch (problem) {
         // The vendor said yes but the answer is unreadable: the change probably happened.
         const error = new VendorError({
@@ -46,31 +49,73 @@ export async function executeTargets(
       }
     } catch (problem) {
       const error = problem instanceof VendorError ? problem : unexpected(call, problem);
-      return { targetId, status: error.outcome, error, call };
+      // A removal whose target does not exist has nothing left to do: that is no failure.
+      const status = isRemoval(call) && error.status === 404 ? 'already_gone' : error.outcome;
+      return { targetId, status, error, call };
     }
   });
 }
 
-export function overallOutcome(outcomes: readonly TargetOutcome[]): ExecutionOutcome {
-  const succeeded = outcomes.filter((outcome) => outcome.status === 'succeeded').length;
-  if (succeeded === outcomes.length) return 'succeeded';
-  return succeeded === 0 ? 'failed' : 'partially_failed';
+/**
+ * What became of the request: done when every target is done or already gone; otherwise partly
+ * done when some are; otherwise unknown when any target's outcome is, so that a call that may
+ * have gone through is never reported as simply failed.
+ */
+export function overallOutcome(outcomes: readonly Pick<TargetOutcome, 'status'>[]): ExecutionOutcome {
+  const settled = outcomes.filter((outcome) => outcome.status === 'succeeded' || outcome.status === 'already_gone').length;
+  if (settled === outcomes.length) return 'succeeded';
+  if (settled > 0) return 'partially_failed';
+  return outcomes.some((outcome) => outcome.status === 'unknown') ? 'outcome_unknown' : 'failed';
 }
 
 /** What is kept of each target's outcome: never the secret a call returned. */
 export function storedResults(outcomes: readonly TargetOutcome[]): StoredTargetResult[] {
   return outcomes.map((outcome) => {
-    if (outcome.status === 'succeeded') {
-      return { targetId: outcome.targetId, status: 'succeeded', summary: outcome.success.summary, idempotent: outcome.call.idempotent };
+    const { targetId, status, call } = outcome;
+    if (status === 'succeeded') {
+      const { success, earlierFailure } = outcome;
+      return {
+        targetId,
+        status,
+        summary: success.summary,
+        earlierFailure: earlierFailure && storedFailure(earlierFailure),
+        idempotent: call.idempotent,
+      };
     }
-    const { vendor, kind, message, status, code, traceId, docUrl, retryable, outcome: known, attempts } = outcome.error;
-    return {
-      targetId: outcome.targetId,
-      status: outcome.status,
-      error: { vendor, kind, message, status, code, traceId, docUrl, retryable, outcome: known, attempts },
-      idempotent: outcome.call.idempotent,
-    };
+    return { targetId, status, error: storedFailure(outcome.error), idempotent: call.idempotent };
   });
+}
+
+const detailWords: Record<TargetResultStatus, string> = {
+  succeeded: 'done',
+  already_gone: 'already gone',
+  failed: 'failed',
+  unknown: 'outcome unknown',
+};
+
+/**
+ * The audit log's account of every target that did not simply succeed, one line each: what
+ * became of it and what the vendor said (`x: outcome unknown (no answer within 15000 ms after 4 attempts)`).
+ */
+export function outcomeDetail(results: readonly StoredTargetResult[]): string | undefined {
+  const lines = results.flatMap((result) => {
+    const failure = result.error ?? result.earlierFailure;
+    if (!failure) return [];
+    const retried = result.earlierFailure ? '; a retry found it gone' : '';
+    return [`${result.targetId}: ${detailWords[result.status]} (${facts(failure)}${retried})`];
+  });
+  return lines.length ? lines.join('\n') : undefined;
+}
+
+function facts(failure: StoredFailure): string {
+  const attempts = failure.attempts ?? 1;
+  const trace = failure.traceId && `trace ${failure.traceId}`;
+  return [failure.status, failure.code, failure.message, trace, attempts > 1 && `after ${attempts} attempts`].filter(Boolean).join(' ');
+}
+
+function storedFailure(failure: VendorFailure): StoredFailure {
+  const { vendor, kind, message, status, code, traceId, docUrl, retryable, outcome, attempts } = failure;
+  return { vendor, kind, message, status, code, traceId, docUrl, retryable, outcome, attempts };
 }
 
 function unexpected(call: VendorCall, problem: unknown): VendorError {

@@ -1,8 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type AuditNote, requestAuditEntry } from '../model/audit';
-import type { RequestRecord, TransitionName } from '../model/request';
+import type { TransitionOptions } from '../model/ports';
+import { type RequestRecord, type TransitionName, transitions } from '../model/request';
 import { operationOf, type RevealableSecret } from '../operations/catalog';
 import type { CoreContext } from './context';
-import { type ExecutionOutcome, executeTargets, overallOutcome, storedResults } from './execute';
+import { type ExecutionOutcome, executeTargets, outcomeDetail, overallOutcome, storedResults } from './execute';
 
 export interface Execution {
   request: RequestRecord;
@@ -14,6 +16,7 @@ const finishing: Record<ExecutionOutcome, TransitionName> = {
   succeeded: 'succeed',
   failed: 'fail',
   partially_failed: 'partiallyFail',
+  outcome_unknown: 'endUnknown',
 };
 
 /**
@@ -31,21 +34,56 @@ export async function runApproved(context: CoreContext, request: RequestRecord):
 
   const outcomes = await executeTargets({ ...started, operation: operationOf(started) }, vendors, concurrency);
   const overall = overallOutcome(outcomes);
-  const failures = outcomes.flatMap((outcome) =>
-    outcome.status === 'succeeded'
-      ? []
-      : [`${outcome.targetId}: ${outcome.status} (${[outcome.error.status, outcome.error.code, outcome.error.message].filter(Boolean).join(' ')})`],
-  );
-  const executed: AuditNote = { event: 'executed', actorId, outcome: overall, detail: failures.length ? failures.join('\n') : undefined };
+  const results = storedResults(outcomes);
+  const executed: AuditNote = { event: 'executed', actorId, outcome: overall, detail: outcomeDetail(results) };
   const at = now();
-  const finished = await store.transition(request.id, finishing[overall], { at, results: storedResults(outcomes), audit: executed });
-  // Only a replica that declared this execution lost could have moved it on; what ran is audited all the same.
-  if (!finished) await store.appendAudit(requestAuditEntry(started, executed, at));
+  const record = () => recordOutcome(context, started, finishing[overall], { at, results, audit: executed });
+  // The outcome is known whatever the store says: when it cannot be recorded now, it is still
+  // reported, and recorded as soon as the store answers.
+  const finished = await record().catch((error: unknown) => {
+    logger.error('could not record an outcome; reporting it, and recording it once the store answers', { requestId: request.id, error });
+    context.background('recording an outcome', retryUntilRecorded(context, record));
+    const known: RequestRecord = { ...started, status: transitions[finishing[overall]].to, results, finishedAt: at };
+    return known;
+  });
   logger.info('operation executed', { requestId: request.id, operation: started.operation, outcome: overall, targets: outcomes.length });
   context.observer.requestFinished(started.operation, overall);
 
   const secrets = outcomes.flatMap((outcome) =>
     outcome.status === 'succeeded' && outcome.success.secret ? [{ targetId: outcome.targetId, secret: outcome.success.secret }] : [],
   );
-  return { request: finished ?? { ...started, results: storedResults(outcomes) }, secrets };
+  return { request: finished, secrets };
+}
+
+/** Moves the request to its final status with its audit entry; what ran is audited even when the status had moved on. */
+async function recordOutcome(
+  context: CoreContext,
+  started: RequestRecord,
+  name: TransitionName,
+  options: Required<Pick<TransitionOptions, 'at' | 'results' | 'audit'>>,
+): Promise<RequestRecord> {
+  const finished = await context.store.transition(started.id, name, options);
+  if (finished) return finished;
+  // Only a replica that declared this execution lost could have moved it on.
+  await context.store.appendAudit(requestAuditEntry(started, options.audit, options.at));
+  return { ...started, results: options.results };
+}
+
+// How long a late write waits between tries: soon at first, then no more than every half minute.
+const recordRetryDelaysMs = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+/** Tries `record` again until the store answers, for as long as the execution could still count as running. */
+async function retryUntilRecorded(context: CoreContext, record: () => Promise<unknown>): Promise<void> {
+  const { logger, executionDeadlineMs } = context;
+  const started = Date.now();
+  for (let attempt = 0; Date.now() - started < executionDeadlineMs; attempt += 1) {
+    await delay(recordRetryDelaysMs[Math.min(attempt, recordRetryDelaysMs.length - 1)]);
+    try {
+      await record();
+      return;
+    } catch (error) {
+      logger.warn('still could not record an outcome', { error });
+    }
+  }
+  throw new Error('gave up recording an outcome: the store did not answer');
 }

@@ -1,5 +1,5 @@
 import { addMilliseconds } from 'date-fns/addMilliseconds';
-import { dryRunMessage, resultMessage, usageErrorMessage } from '../messages/results';
+import { dryRunMessage, usageErrorMessage } from '../messages/results';
 import { auditTargets } from '../model/audit';
 import type { Invocation, Replies } from '../model/ports';
 import { type Operation, usageLine } from '../operations/catalog';
@@ -58,7 +58,7 @@ export class RequestService {
 
     const execution = await runApproved(this.context, request);
     if (!execution) return;
-    await replies.toChannel(resultMessage(execution.request));
+    await this.announcer.result(execution, replies);
     await this.announcer.revealSecrets(execution, (message) => replies.toUser(message));
   }
 }

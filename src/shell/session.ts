@@ -95,7 +95,7 @@ export class ShellSession {
     const button = press.exec(input);
     if (button) {
       const action = button[1].toLowerCase() as CardAction;
-      await core.click(cardActions[action], button[2].toUpperCase(), { userId: this.user }, replies);
+      await core.click(cardActions[action], button[2].toUpperCase(), { userId: this.user, channelId: shellChannel.id }, replies);
       return undefined;
     }
     screen.say(`Not understood: type a slash command (/twokey help), a card's button (approve R-7K3QXM) or :help.`);

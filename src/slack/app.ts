@@ -4,12 +4,13 @@ import type { CustomRoute } from '@slack/bolt';
 import type { Logger, LogLevel as TwokeyLogLevel } from '../lib/logger';
 import type { ChatPorts } from '../model/ports';
 import type { Twokey } from '../requests/core';
-import { App, LogLevel, SocketModeReceiver } from './bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from './bolt';
 import { slackFetch } from './fetch';
 import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { boltLogger } from './logger';
 import { slackMessenger } from './messenger';
+import { refuseFutureTimestamps } from './timestamps';
 
 /** What twokey needs to talk to Slack. */
 export interface SlackSettings {
@@ -43,6 +44,9 @@ export interface SlackTransport {
   stop(): Promise<void>;
 }
 
+/** How long one Slack Web API call may take before it is given up (and retried). */
+const slackCallTimeoutMs = 10_000;
+
 const boltLevels: Record<TwokeyLogLevel, LogLevel> = {
   debug: LogLevel.DEBUG,
   info: LogLevel.INFO,
@@ -53,8 +57,14 @@ const boltLevels: Record<TwokeyLogLevel, LogLevel> = {
 /** The Bolt app: Socket Mode when an app-level token is set, HTTP mode on `port` otherwise. */
 export function createSlackTransport({ slack, port, logLevel, logger, routes }: SlackTransportOptions): SlackTransport {
   // Slack retries failed Web API calls for up to half an hour by default; a result that
-  // arrives that late misleads more than it helps, so give up after a few tries.
-  const clientOptions = { slackApiUrl: slack.apiUrl, retryConfig: { retries: 2, maxRetryTime: 10_000 }, fetch: slackFetch };
+  // arrives that late misleads more than it helps, so give up after a few tries. Each try has
+  // a deadline of its own, so that one hung call cannot hold up what waits behind it.
+  const clientOptions = {
+    slackApiUrl: slack.apiUrl,
+    retryConfig: { retries: 2, maxRetryTime: 10_000 },
+    timeout: slackCallTimeoutMs,
+    fetch: slackFetch,
+  };
   const common = {
     token: slack.botToken,
     logger: boltLogger(logger, logLevel),
@@ -74,9 +84,16 @@ export function createSlackTransport({ slack, port, logLevel, logger, routes }: 
         installerOptions: { clientOptions },
       })
     : undefined;
-  const app = socket
-    ? new App({ ...common, receiver: socket })
-    : new App({ ...common, signingSecret: slack.signingSecret, customRoutes: [...routes] });
+  const http = socket
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: slack.signingSecret ?? '',
+        customRoutes: [...routes],
+        logger: common.logger,
+        logLevel: common.logLevel,
+      });
+  if (http) http.requestListener = refuseFutureTimestamps(http.requestListener, logger);
+  const app = new App({ ...common, receiver: socket ?? http });
   app.error(async (error) => {
     logger.error('unhandled error in a Slack listener', { error });
   });

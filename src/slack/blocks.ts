@@ -16,8 +16,10 @@ export const blockKitLimits = {
   updateText: 4000,
 } as const;
 
-// Long enough for a vendor's status, code, message and trace ID; short enough that 50
-// targets fill at most 17 sections and a card stays under 50 blocks.
+// Per target a line names: long enough for a vendor's status, code, message and trace ID;
+// short enough that 50 targets, however grouped, fill at most 30 sections and a card stays
+// under 50 blocks. A line naming several targets (all those already gone, say) gets each
+// one's share, so that no ID in it is cut off.
 const maxTargetLine = 900;
 
 export interface RenderedMessage {
@@ -63,7 +65,7 @@ export function renderBlocks(message: Message): RenderedMessage {
 }
 
 function targetText(target: TargetLine): string {
-  return truncate(`${statusIcon[target.status]} ${target.text}`, maxTargetLine);
+  return truncate(`${statusIcon[target.status]} ${target.text}`, maxTargetLine * target.ids.length);
 }
 
 function section(text: string): types.KnownBlock {

@@ -4,4 +4,5 @@
  * past the index takes about a fifth off the time from start to ready.
  */
 export { default as App, LogLevel } from '@slack/bolt/dist/App';
+export { default as HTTPReceiver } from '@slack/bolt/dist/receivers/HTTPReceiver';
 export { default as SocketModeReceiver } from '@slack/bolt/dist/receivers/SocketModeReceiver';

@@ -19,8 +19,9 @@ interface ReplyTarget {
 
 /**
  * Replies over Slack: channel messages through chat.postMessage, falling back to the
- * command's response_url (which works where the bot is not a member) with a hint to
- * invite the bot; private replies as ephemeral messages through the response_url.
+ * command's response_url when Slack refuses or fails the post (it works where the bot is not
+ * a member, with a hint to invite the bot); private replies as ephemeral messages through the
+ * response_url.
  */
 export function slackReplies({ client, respond, channelId, logger }: ReplyTarget): Replies {
   return {
@@ -28,12 +29,10 @@ export function slackReplies({ client, respond, channelId, logger }: ReplyTarget
       try {
         await client.chat.postMessage({ channel: channelId, ...renderBlocks(message) });
       } catch (error) {
-        if (!notMemberErrors.has(slackErrorCode(error) ?? '')) throw error;
-        logger.warn('bot is not in the channel; answering through response_url', { channelId });
-        await respond({
-          response_type: 'in_channel',
-          ...renderBlocks({ ...message, notes: [...(message.notes ?? []), inviteHint] }),
-        });
+        const notMember = notMemberErrors.has(slackErrorCode(error) ?? '');
+        logger.warn('could not post in the channel; answering through response_url', { channelId, error });
+        const notes = notMember ? [...(message.notes ?? []), inviteHint] : message.notes;
+        await respond({ response_type: 'in_channel', ...renderBlocks({ ...message, notes }) });
       }
     },
     async toUser(message: Message) {

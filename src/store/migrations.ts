@@ -63,6 +63,23 @@ export const sqliteMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'when a request was approved, and why one was closed',
+    sql: `
+      ALTER TABLE requests ADD COLUMN approved_at TEXT;
+      ALTER TABLE requests ADD COLUMN closed_reason TEXT;
+      CREATE INDEX requests_approved ON requests (status, approved_at);
+    `,
+  },
+  {
+    version: 4,
+    name: 'deliveries seen',
+    sql: `
+      CREATE TABLE deliveries (id TEXT PRIMARY KEY, at TEXT NOT NULL);
+      CREATE INDEX deliveries_at ON deliveries (at);
+    `,
+  },
 ];
 
 export const postgresMigrations: readonly Migration[] = [
@@ -122,6 +139,23 @@ export const postgresMigrations: readonly Migration[] = [
         at TIMESTAMPTZ NOT NULL,
         PRIMARY KEY (request_id, user_id)
       );
+    `,
+  },
+  {
+    version: 3,
+    name: 'when a request was approved, and why one was closed',
+    sql: `
+      ALTER TABLE requests ADD COLUMN approved_at TIMESTAMPTZ;
+      ALTER TABLE requests ADD COLUMN closed_reason TEXT;
+      CREATE INDEX requests_approved ON requests (status, approved_at);
+    `,
+  },
+  {
+    version: 4,
+    name: 'deliveries seen',
+    sql: `
+      CREATE TABLE deliveries (id TEXT PRIMARY KEY, at TIMESTAMPTZ NOT NULL);
+      CREATE INDEX deliveries_at ON deliveries (at);
     `,
   },
 ];

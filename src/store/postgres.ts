@@ -1,4 +1,15 @@
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  Client,
+  type ClientConfig,
+  DatabaseError,
+  Pool,
+  type PoolClient,
+  type PoolConfig,
+  type QueryResult,
+  type QueryResultRow,
+} from 'pg';
+import type { Logger } from '../lib/logger';
 import {
   finishedStatuses,
   guardsOf,
@@ -14,11 +25,35 @@ import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry 
 import type { MessageRef } from '../model/message';
 import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
 
-/** A pooled client or the pool itself: whatever runs the statements of the moment. */
-type Queryable = Pick<Pool, 'query'>;
-
 // Any fixed number: every replica takes this advisory lock to migrate, one at a time.
 const migrationLock = 7_263_541;
+
+/** Bounds on waiting for PostgreSQL, so that one that accepts connections but never answers fails a step instead of hanging it. */
+export interface PostgresTimeouts {
+  /** Connecting, and waiting for a pooled connection while all are in use. */
+  connectMs: number;
+  /** One statement: PostgreSQL cancels it past this (`statement_timeout`). */
+  statementMs: number;
+}
+
+/**
+ * Each of our statements reads or writes a few rows by key and takes milliseconds: seconds mean
+ * the database is in trouble, and the command had better fail and say so than hang.
+ */
+export const defaultPostgresTimeouts: PostgresTimeouts = { connectMs: 5_000, statementMs: 5_000 };
+
+/**
+ * How much longer than `statement_timeout` the client waits for an answer. A live server cancels a
+ * slow statement itself and the connection stays usable; only a silent one (hung, or cut off by
+ * the network) is given up on here, and its connection dropped.
+ */
+const unansweredMarginMs = 1_000;
+
+/** Migrations may take longer than a command's statements, and wait for another replica's. */
+const migrationStatementMs = 60_000;
+
+/** Pauses before running again a step whose connection dropped: one or two retries, each on a fresh connection. */
+const retryDelaysMs = [100, 500];
 
 /** Each transition guard as a condition on the request's row, checked at the change's time ($3). */
 const guardSql: Record<TransitionGuard, string> = {
@@ -31,41 +66,72 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Most connections this process opens. */
   maxConnections?: number;
+  timeouts?: Partial<PostgresTimeouts>;
+  /** Where retries after a dropped connection are noted. */
+  logger?: Logger;
+}
+
+/** PostgreSQL did not answer in time: it hangs, or the network to it does. */
+export class DatabaseTimeoutError extends Error {
+  constructor(ms: number, cause: unknown) {
+    super(`PostgreSQL did not answer within ${ms} ms`, { cause });
+    this.name = 'DatabaseTimeoutError';
+  }
+}
+
+/**
+ * The connection was lost (or went silent) while COMMIT was on its way: the transaction may or
+ * may not have been saved. Such a step is not run again: a conditional update would find its own
+ * change and report it as someone else's, an insert would find its own row.
+ */
+export class CommitOutcomeUnknownError extends Error {
+  constructor(cause: unknown) {
+    super('the connection to PostgreSQL was lost during COMMIT: the change may or may not have been saved', { cause });
+    this.name = 'CommitOutcomeUnknownError';
+  }
 }
 
 /** The shared store for several replicas: PostgreSQL through a connection pool. */
 export class PostgresStore implements Store {
-  private constructor(private readonly pool: Pool) {}
+  private constructor(
+    private readonly pool: Pool,
+    private readonly timeouts: PostgresTimeouts,
+    private readonly logger?: Logger,
+  ) {}
 
   /** Connects, then migrates under an advisory lock so that replicas starting together take turns. */
   static async connect(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-    const config: PoolConfig = { connectionString: url, max: options.maxConnections ?? 10 };
+    const timeouts = { ...defaultPostgresTimeouts, ...options.timeouts };
+    const config: PoolConfig = {
+      connectionString: url,
+      max: options.maxConnections ?? 10,
+      // What pg_stat_activity shows, unless the URL names it (?application_name=…).
+      fallback_application_name: 'twokey',
+      connectionTimeoutMillis: timeouts.connectMs,
+      statement_timeout: timeouts.statementMs,
+      query_timeout: timeouts.statementMs + unansweredMarginMs,
+    };
     if (options.schema) {
       if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`not a plain schema name: ${options.schema}`);
       config.options = `-c search_path=${options.schema}`;
     }
+    const migrating = { ...config, statement_timeout: migrationStatementMs, query_timeout: migrationStatementMs + unansweredMarginMs };
+    await explainTimeouts(() => migrate(migrating, postgresMigrations, options.schema), { ...timeouts, statementMs: migrationStatementMs });
     const pool = new Pool(config);
-    // An idle client's connection error must not crash the process; the next query reports it.
+    // A connection that fails emits 'error', and an 'error' nobody listens to ends the process. The
+    // pool listens while a connection is idle; this listens while it is in use. Either way the
+    // failure is reported where it matters: by the statement it fails.
     pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await migrate(client, postgresMigrations, options.schema);
-      } finally {
-        client.release();
-      }
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
-    return new PostgresStore(pool);
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    return new PostgresStore(pool, timeouts, options.logger);
   }
 
   async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    return insertAudit(this.pool, entry);
+    // In a transaction of its own, so that a dropped connection surely left nothing and it can run again.
+    return this.inTransaction((client) => insertAudit(client, entry));
   }
   async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    const { rows } = await this.pool.query<AuditRow>(
+    const { rows } = await this.query<AuditRow>(
       `SELECT * FROM audit
        WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::text IS NULL OR channel_id = $2)
        ORDER BY id DESC LIMIT $3`,
@@ -78,8 +144,8 @@ export class PostgresStore implements Store {
     return this.inTransaction(async (client) => {
       const { rows } = await client.query<RequestRow>(
         `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
-           approvals_required, status, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+           approvals_required, status, created_at, expires_at, approved_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $9 = 'approved' THEN $10::timestamptz END) RETURNING *`,
         [
           request.id,
           request.operation,
@@ -102,22 +168,23 @@ export class PostgresStore implements Store {
   }
 
   async getRequest(id: string): Promise<RequestRecord | undefined> {
-    const { rows } = await this.pool.query<RequestRow>('SELECT * FROM requests WHERE id = $1', [id]);
+    const { rows } = await this.query<RequestRow>('SELECT * FROM requests WHERE id = $1', [id]);
     return (await this.load(rows))[0];
   }
 
   async listRequests(query: RequestQuery = {}): Promise<RequestRecord[]> {
-    const { rows } = await this.pool.query<RequestRow>(
+    const { rows } = await this.query<RequestRow>(
       `SELECT * FROM requests
        WHERE ($1::text IS NULL OR channel_id = $1) AND ($2::text[] IS NULL OR status = ANY($2))
+         AND ($4::timestamptz IS NULL OR approved_at < $4)
        ORDER BY created_at DESC, id LIMIT $3`,
-      [query.channelId ?? null, query.statuses ? [...query.statuses] : null, query.limit ?? null],
+      [query.channelId ?? null, query.statuses ? [...query.statuses] : null, query.limit ?? null, query.approvedBefore ?? null],
     );
     return this.load(rows);
   }
 
   async attachCard(id: string, card: MessageRef): Promise<void> {
-    await this.pool.query('UPDATE requests SET card_channel_id = $2, card_ts = $3 WHERE id = $1', [id, card.channelId, card.messageId]);
+    await this.query('UPDATE requests SET card_channel_id = $2, card_ts = $3 WHERE id = $1', [id, card.channelId, card.messageId]);
   }
 
   async addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert> {
@@ -140,7 +207,7 @@ export class PostgresStore implements Store {
       return inserted.rowCount === 1;
     });
     if (added) return 'added';
-    const { rowCount } = await this.pool.query('SELECT 1 FROM approvals WHERE request_id = $1 AND user_id = $2', [id, userId]);
+    const { rowCount } = await this.query('SELECT 1 FROM approvals WHERE request_id = $1 AND user_id = $2', [id, userId]);
     return rowCount ? 'duplicate' : 'not_open';
   }
 
@@ -153,8 +220,10 @@ export class PostgresStore implements Store {
         `UPDATE requests SET
            status = $2,
            closed_by = COALESCE($4, closed_by),
+           closed_reason = COALESCE($8, closed_reason),
            results = COALESCE($5::jsonb, results),
            started_at = CASE WHEN $2 = 'executing' THEN $3 ELSE started_at END,
+           approved_at = CASE WHEN $2 = 'approved' THEN $3 ELSE approved_at END,
            finished_at = CASE WHEN $6 THEN $3 ELSE finished_at END
          WHERE id = $1
            AND status = ANY($7)${guardsOf(name).map((guard) => ` AND ${guardSql[guard]}`).join('')}
@@ -167,6 +236,7 @@ export class PostgresStore implements Store {
           options.results ? JSON.stringify(options.results) : null,
           finishedStatuses.includes(to),
           [...from],
+          options.closedReason ?? null,
         ],
       );
       return (await this.recordChanges(client, rows, options.at, options.audit))[0];
@@ -181,8 +251,20 @@ export class PostgresStore implements Store {
     return this.transitionWhere('lose', 'started_at < $3', startedBefore, at, audit);
   }
 
+  async claimDelivery(id: string, at: Date): Promise<boolean> {
+    return this.inTransaction(async (client) => {
+      const { rowCount } = await client.query('INSERT INTO deliveries (id, at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, at]);
+      return rowCount === 1;
+    });
+  }
+
+  async forgetDeliveries(before: Date): Promise<void> {
+    await this.query('DELETE FROM deliveries WHERE at < $1', [before]);
+  }
+
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    // Never retried: a probe reports what it finds.
+    await explainTimeouts(() => this.pool.query('SELECT 1'), this.timeouts);
   }
 
   async close(): Promise<void> {
@@ -210,39 +292,74 @@ export class PostgresStore implements Store {
   }
 
   /** The changed requests, each with its audit entry written in the transaction `client` holds. */
-  private async recordChanges(client: Queryable, rows: RequestRow[], at: Date, audit: AuditNote | undefined): Promise<RequestRecord[]> {
+  private async recordChanges(client: PoolClient, rows: RequestRow[], at: Date, audit: AuditNote | undefined): Promise<RequestRecord[]> {
     const changed = await this.load(rows, client);
     if (audit) for (const request of changed) await insertAudit(client, requestAuditEntry(request, audit, at));
     return changed;
   }
 
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
+  /**
+   * Runs `work` in a transaction. Each of ours is all or nothing, so one whose connection dropped
+   * before COMMIT left nothing behind and runs again on a fresh connection. One whose connection
+   * was lost during COMMIT may have been saved: it fails with CommitOutcomeUnknownError and is
+   * not run again. A database that does not answer fails it at once: waiting again would only
+   * keep the user waiting longer.
+   */
+  private inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.retrying(async () => {
+      const client = await this.pool.connect();
+      let committing = false;
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        committing = true;
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        // On a sound connection (a constraint, a cancelled statement) ROLLBACK ends the
+        // transaction; a lost or silent one is dropped instead, which ends it on the server.
+        const soundConnection = !connectionDropped(error) && !unanswered(error);
+        const rolledBack = soundConnection && (await client.query('ROLLBACK').then(() => true, () => false));
+        client.release(!rolledBack);
+        throw committing && !soundConnection ? new CommitOutcomeUnknownError(error) : error;
+      }
+    });
+  }
+
+  /**
+   * One statement outside a transaction, run again when its connection dropped: only for
+   * statements that may run twice (reads, and updates that set a value).
+   */
+  private query<R extends QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
+    return this.retrying(() => this.pool.query<R>(text, values));
+  }
+
+  /** Runs `step` again, at most twice, while it fails because its connection dropped. */
+  private async retrying<T>(step: () => Promise<T>): Promise<T> {
+    for (let retry = 0; ; retry += 1) {
+      try {
+        return await explainTimeouts(step, this.timeouts);
+      } catch (error) {
+        if (retry >= retryDelaysMs.length || !connectionDropped(error)) throw error;
+        this.logger?.warn('a database connection dropped; running the step again on a fresh connection', { retry: retry + 1, error });
+        await delay(retryDelaysMs[retry]);
+      }
     }
   }
 
-  private async load(rows: RequestRow[], client: Queryable = this.pool): Promise<RequestRecord[]> {
+  /** The requests of `rows` with their approvals, read in the transaction `client` holds if given. */
+  private async load(rows: RequestRow[], client?: PoolClient): Promise<RequestRecord[]> {
     // Approvals are read only for requests that take any.
     if (!rows.some((row) => row.approvals_required > 0)) return rows.map((row) => toRequestRecord(row, []));
-    const { rows: approvals } = await client.query<ApprovalRow>(
-      'SELECT request_id, user_id, at FROM approvals WHERE request_id = ANY($1) ORDER BY seq',
-      [rows.map((row) => row.id)],
-    );
+    const sql = 'SELECT request_id, user_id, at FROM approvals WHERE request_id = ANY($1) ORDER BY seq';
+    const values = [rows.map((row) => row.id)];
+    const { rows: approvals } = client ? await client.query<ApprovalRow>(sql, values) : await this.query<ApprovalRow>(sql, values);
     return rows.map((row) => toRequestRecord(row, approvals));
   }
 }
 
-async function insertAudit(client: Queryable, entry: NewAuditEntry): Promise<AuditEntry> {
+async function insertAudit(client: PoolClient, entry: NewAuditEntry): Promise<AuditEntry> {
   const { rows } = await client.query<AuditRow>(
     `INSERT INTO audit (at, event, actor_id, operation, channel_id, request_id, targets, outcome, detail)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
@@ -261,10 +378,59 @@ async function insertAudit(client: Queryable, entry: NewAuditEntry): Promise<Aud
   return toAuditEntry(rows[0]);
 }
 
-/** Applies every migration newer than the recorded version, each in its own transaction, under the advisory lock. */
-async function migrate(client: PoolClient, migrations: readonly Migration[], schema?: string): Promise<void> {
-  await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
+/** SQLSTATEs of a connection that PostgreSQL ended or would not open: class 08, and the server shutting down or starting up. */
+const droppedConnectionCodes = /^(08...|57P0[123])$/;
+/** What pg says of a connection that went away, or of a client whose connection did. */
+const droppedConnectionMessages = /^Connection terminated( unexpectedly)?$|is not queryable$/;
+const droppedConnectionErrnos = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
+
+/** Whether `error` is a connection that dropped or was refused (a failover, a terminated backend, a reset), not a statement's failure. */
+function connectionDropped(error: unknown): boolean {
+  if (error instanceof DatabaseError) return droppedConnectionCodes.test(error.code ?? '');
+  const { code, message } = errorFields(error);
+  return droppedConnectionErrnos.has(code) || droppedConnectionMessages.test(message);
+}
+
+/** What pg says when a statement got no answer within `query_timeout`. */
+const queryReadTimeout = 'Query read timeout';
+/** …and when no connection could be had within `connectionTimeoutMillis`: a client's, the pool's, or a pooled one. */
+const connectTimeouts = ['timeout expired', 'Connection terminated due to connection timeout', 'timeout exceeded when trying to connect'];
+
+/** Whether `error` is PostgreSQL (or the way to it) not answering in time. */
+function unanswered(error: unknown): boolean {
+  const { message } = errorFields(error);
+  return message === queryReadTimeout || connectTimeouts.includes(message);
+}
+
+/** An error's code and message, whatever made it (a socket's errors are not always `instanceof Error` here). */
+function errorFields(error: unknown): { code: string; message: string } {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return { code: typeof code === 'string' ? code : '', message: typeof message === 'string' ? message : '' };
+}
+
+/** `step`, its failure to get an answer in time reported as a DatabaseTimeoutError saying how long it waited. */
+async function explainTimeouts<T>(step: () => Promise<T>, timeouts: PostgresTimeouts): Promise<T> {
   try {
+    return await step();
+  } catch (error) {
+    if (!unanswered(error)) throw error;
+    const waitedMs = errorFields(error).message === queryReadTimeout ? timeouts.statementMs + unansweredMarginMs : timeouts.connectMs;
+    throw new DatabaseTimeoutError(waitedMs, error);
+  }
+}
+
+/**
+ * Applies every migration newer than the recorded version, each in its own transaction, under the
+ * advisory lock, on a connection of its own: its timeouts leave room for slow migrations and for
+ * waiting on another replica's, and closing it releases the lock.
+ */
+async function migrate(config: ClientConfig, migrations: readonly Migration[], schema?: string): Promise<void> {
+  const client = new Client(config);
+  // A dropped connection fails the statement under way; unheard, its 'error' would end the process.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
     // Inside the lock too: CREATE SCHEMA IF NOT EXISTS is not safe against itself.
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -272,20 +438,16 @@ async function migrate(client: PoolClient, migrations: readonly Migration[], sch
     const { rows } = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
     const current = rows[0].version ?? 0;
     for (const migration of migrations.filter((m) => m.version > current)) {
+      // A migration that fails is rolled back when the connection closes.
       await client.query('BEGIN');
-      try {
-        await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [
-          migration.version,
-          migration.name,
-        ]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      }
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [
+        migration.version,
+        migration.name,
+      ]);
+      await client.query('COMMIT');
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [migrationLock]);
+    await client.end();
   }
 }

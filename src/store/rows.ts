@@ -30,10 +30,12 @@ export interface RequestRow {
   status: string;
   created_at: Timestamp;
   expires_at: Timestamp;
+  approved_at: Timestamp | null;
   card_channel_id: string | null;
   /** The card's message ID (the column is named after Slack's `ts`, which it holds in Slack). */
   card_ts: string | null;
   closed_by: string | null;
+  closed_reason: string | null;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   results: unknown;
@@ -82,11 +84,13 @@ export function toRequestRecord(row: RequestRow, approvals: readonly ApprovalRow
     status: row.status as RequestStatus,
     createdAt: new Date(row.created_at),
     expiresAt: new Date(row.expires_at),
+    approvedAt: optionalDate(row.approved_at),
     approvals: approvals
       .filter((approval) => approval.request_id === row.id)
       .map((approval) => ({ userId: approval.user_id, at: new Date(approval.at) })),
     card: row.card_channel_id && row.card_ts ? { channelId: row.card_channel_id, messageId: row.card_ts } : undefined,
     closedBy: row.closed_by ?? undefined,
+    closedReason: row.closed_reason ?? undefined,
     startedAt: optionalDate(row.started_at),
     finishedAt: optionalDate(row.finished_at),
     results: row.results === null ? undefined : json<RequestRecord['results']>(row.results),

@@ -12,6 +12,7 @@ import {
   type TransitionName,
   transitions,
 } from '../model/request';
+import { type FileLock, lockDatabaseFile } from './file-lock';
 import { type Migration, sqliteMigrations } from './migrations';
 import { type ApprovalRow, type AuditRow, type RequestRow, toAuditEntry, toRequestRecord } from './rows';
 import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry } from '../model/audit';
@@ -31,6 +32,12 @@ export interface SqliteStoreOptions {
    * milliseconds, instead of in whichever write fills the log (what a serving bot wants).
    */
   checkpointEveryMs?: number;
+  /**
+   * Holds the file for this process alone (the bot, the shell): opening it so while another
+   * process holds it throws a DatabaseInUseError saying who. Opening it without this (a reader
+   * such as `npm run audit`) neither takes nor checks the hold.
+   */
+  exclusive?: boolean;
 }
 
 /** SQLite's own threshold, in pages, for when a write checkpoints the log itself. */
@@ -60,17 +67,17 @@ export class SqliteStore implements Store {
   // Compiling a statement costs more than running it; each is compiled once.
   private readonly statements = new Map<string, Database.Statement>();
   private readonly checkpointer?: Worker;
+  private readonly lock?: FileLock;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // With WAL, NORMAL syncs at checkpoints rather than on every commit: the file stays
-    // consistent, and each write no longer blocks the event loop on an fsync.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-    migrate(this.db, options.migrations ?? sqliteMigrations);
+    if (options.exclusive && file !== ':memory:') this.lock = lockDatabaseFile(file);
+    try {
+      this.db = openDatabase(file, options.migrations ?? sqliteMigrations);
+    } catch (error) {
+      this.lock?.release();
+      throw error;
+    }
     if (options.checkpointEveryMs !== undefined && file !== ':memory:') {
       // A checkpoint copies pages and syncs the file: 7-20 ms that, done by the write that
       // fills the log, stalled every acknowledgement waiting behind it.
@@ -107,9 +114,9 @@ export class SqliteStore implements Store {
     return this.inTransaction(() => {
       const row = this.statement(
         `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
-           approvals_required, status, created_at, expires_at)
+           approvals_required, status, created_at, expires_at, approved_at)
          VALUES (@id, @operation, @requesterId, @channelId, @parentId, @targetIds, @reason,
-           @approvalsRequired, @status, @createdAt, @expiresAt)
+           @approvalsRequired, @status, @createdAt, @expiresAt, CASE WHEN @status = 'approved' THEN @createdAt END)
          RETURNING *`,
       ).get({
         ...request,
@@ -134,9 +141,11 @@ export class SqliteStore implements Store {
       `SELECT * FROM requests
        WHERE (@channelId IS NULL OR channel_id = @channelId)
          AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+         AND (@approvedBefore IS NULL OR approved_at < @approvedBefore)
        ORDER BY created_at DESC, id LIMIT @limit`,
     ).all({
       channelId: query.channelId ?? null,
+      approvedBefore: query.approvedBefore?.toISOString() ?? null,
       statuses: query.statuses ? JSON.stringify(query.statuses) : null,
       limit: query.limit ?? -1,
     }) as RequestRow[];
@@ -168,8 +177,10 @@ export class SqliteStore implements Store {
         `UPDATE requests SET
            status = @to,
            closed_by = COALESCE(@closedBy, closed_by),
+           closed_reason = COALESCE(@closedReason, closed_reason),
            results = COALESCE(@results, results),
            started_at = CASE WHEN @to = 'executing' THEN @at ELSE started_at END,
+           approved_at = CASE WHEN @to = 'approved' THEN @at ELSE approved_at END,
            finished_at = CASE WHEN @finished = 1 THEN @at ELSE finished_at END
          WHERE id = @id
            AND status IN (SELECT value FROM json_each(@from))${guardsOf(name).map((guard) => ` AND ${guardSql[guard]}`).join('')}
@@ -181,6 +192,7 @@ export class SqliteStore implements Store {
         at: options.at.toISOString(),
         finished: finishedStatuses.includes(to) ? 1 : 0,
         closedBy: options.closedBy ?? null,
+        closedReason: options.closedReason ?? null,
         results: options.results ? JSON.stringify(options.results) : null,
       }) as RequestRow[];
       return this.recordChanges(changed, options.at, options.audit)[0];
@@ -195,6 +207,14 @@ export class SqliteStore implements Store {
     return this.transitionWhere('lose', 'started_at < @before', startedBefore, at, audit);
   }
 
+  async claimDelivery(id: string, at: Date): Promise<boolean> {
+    return this.statement('INSERT INTO deliveries (id, at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(id, at.toISOString()).changes === 1;
+  }
+
+  async forgetDeliveries(before: Date): Promise<void> {
+    this.statement('DELETE FROM deliveries WHERE at < ?').run(before.toISOString());
+  }
+
   async ping(): Promise<void> {
     this.statement('SELECT 1').get();
   }
@@ -207,6 +227,7 @@ export class SqliteStore implements Store {
     }
     // The last connection to close checkpoints what is left and removes the log.
     this.db.close();
+    this.lock?.release();
   }
 
   private statement(sql: string): Database.Statement {
@@ -271,6 +292,24 @@ export class SqliteStore implements Store {
 }
 
 
+
+/** The file in WAL mode, migrated. */
+function openDatabase(file: string, migrations: readonly Migration[]): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    // With WAL, NORMAL syncs at checkpoints rather than on every commit: the file stays
+    // consistent, and each write no longer blocks the event loop on an fsync.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
 
 /**
  * Applies every migration newer than the recorded version. Reading the version and applying

@@ -5,6 +5,7 @@ import type { FailureKind } from '../model/failure';
 import { VendorError } from './errors';
 import { errorFromResponse } from './normalize';
 import {
+  isRemoval,
   vendorTitles,
   type RetryPolicy,
   type VendorCall,
@@ -227,6 +228,9 @@ export function createVendorClient(
   }
 
   async function send(call: VendorCall): Promise<VendorResponse> {
+    // The latest failed attempt that may have reached the vendor: once there is one, a
+    // removal's 404 on a retry means that attempt removed the target.
+    let mayHaveApplied: VendorError | undefined;
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       const started = Date.now();
       const result = await attempt(call);
@@ -244,6 +248,11 @@ export function createVendorClient(
       if (result.ok) return result.response;
       const { error } = result;
       error.attempts = attemptNumber;
+      if (mayHaveApplied && isRemoval(call) && error.status === 404) {
+        mayHaveApplied.attempts = attemptNumber;
+        return { status: error.status, body: undefined, earlierFailure: mayHaveApplied };
+      }
+      if (error.outcome === 'unknown') mayHaveApplied = error;
       const wait = retryDelay(settings.retry, call, error, attemptNumber);
       if (wait === undefined) throw error;
       await sleep(wait);

@@ -1,4 +1,4 @@
-import type { VendorName } from '../model/failure';
+import type { VendorFailure, VendorName } from '../model/failure';
 
 export { vendorNames, type VendorName } from '../model/failure';
 
@@ -19,10 +19,20 @@ export interface VendorCall {
   idempotent: boolean;
 }
 
-/** A 2xx answer. Anything else is thrown as a VendorError. */
+/** A DELETE wants its target gone, so its 404 says that goal already holds (a POST's 404 says nothing was done). */
+export function isRemoval(call: VendorCall): boolean {
+  return call.method === 'DELETE';
+}
+
+/**
+ * A 2xx answer, or a removal's 404 on a retry after an attempt that may have reached the vendor:
+ * that attempt removed the target. Anything else is thrown as a VendorError.
+ */
 export interface VendorResponse {
   status: number;
   body: unknown;
+  /** Set on that 404: what the attempt before it met (a 5xx, a timeout, a broken connection). */
+  earlierFailure?: VendorFailure;
 }
 
 export interface VendorClient {

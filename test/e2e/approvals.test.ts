@@ -146,15 +146,15 @@ describe('two-person approval from Slack', () => {
   });
 
   test('a vendor failure after approval shows on the card and in the thread, and is audited', async () => {
-    harness.simulator.faults.add({ method: 'DELETE', action: { type: 'status', status: 404 } });
+    harness.simulator.faults.add({ method: 'DELETE', action: { type: 'status', status: 403 } });
     const { card, requestId } = await request('/revoke-grant', `${ids.organization} ${ids.grant(7)}`);
     await harness.click(card, 'Approve', users.approver);
     await harness.slack.waitFor(() => cardNow(card).text?.includes('failed for the grant'), { description: 'the failed card' });
-    expect(messageText(cardNow(card))).toContain('*404*');
-    await harness.slack.waitFor(() => thread(card).includes('does not exist'), { description: 'the failure in the thread' });
+    expect(messageText(cardNow(card))).toContain('*403*');
+    await harness.slack.waitFor(() => thread(card).includes('lacks a permission'), { description: 'the failure in the thread' });
     const executed = (await harness.audit()).find((entry) => entry.requestId === requestId && entry.event === 'executed');
     expect(executed).toMatchObject({ outcome: 'failed' });
-    expect(executed?.detail).toContain('404');
+    expect(executed?.detail).toContain('403');
   });
 
   test('/twokey pending lists open requests with a link to each card; /twokey audit shows the log', async () => {

@@ -65,16 +65,16 @@ describe('operations from Slack over HTTP', () => {
     const missing = ids.missing;
     harness.simulator.latencyMs = 20;
     await harness.command('/revoke-access', `${ids.site} ${targets.join(' ')} ${missing} mass revoke`);
-    const message = await resultIn('of 31 sessions done');
+    const message = await resultIn('done for 30 sessions, 1 already gone');
     const text = messageText(message);
-    for (const target of targets) expect(text).toContain(`✅ \`${target}\` revoked`);
-    expect(text).toContain(`❌ \`${missing}\` failed — *404*`);
+    expect(text).toContain(`✅ ${targets.map((target) => `\`${target}\``).join(', ')} revoked`);
+    expect(text).toContain(`☑️ \`${missing}\` already gone — *404*`);
     expect(harness.simulator.calls.count({ method: 'DELETE' })).toBe(31);
     expect(harness.simulator.calls.maxInFlight).toBeLessThanOrEqual(8);
     expect(harness.simulator.calls.maxInFlight).toBeGreaterThan(1);
     const executed = (await harness.audit()).filter((entry) => entry.event === 'executed').at(-1);
-    expect(executed).toMatchObject({ outcome: 'partially_failed' });
-    expect(executed?.detail).toContain(`${missing}: failed (404`);
+    expect(executed).toMatchObject({ outcome: 'succeeded' });
+    expect(executed?.detail).toContain(`${missing}: already gone (404`);
   });
 
   test('--dry-run shows the exact calls privately and calls nothing', async () => {

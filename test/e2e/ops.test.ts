@@ -15,7 +15,7 @@ describe('health, readiness and metrics', () => {
       // One immediate operation, one approved request with a vendor failure, one pending card.
       await harness.command('/revoke-access', `${ids.site} ${ids.session(1)}`);
       await harness.waitForMessage(incidentChannel.id, (m) => messageText(m).includes('done for 1 session'));
-      harness.simulator.faults.add({ path: ids.grant(1), action: { type: 'status', status: 404 } });
+      harness.simulator.faults.add({ path: ids.grant(1), action: { type: 'status', status: 403 } });
       await harness.command('/revoke-grant', `${ids.organization} ${ids.grant(1)}`);
       const card = await harness.waitForMessage(incidentChannel.id, (m) => messageText(m).includes(ids.grant(1)));
       await harness.click(card, 'Approve', users.approver);
@@ -33,7 +33,7 @@ describe('health, readiness and metrics', () => {
       expect(metrics.body).toContain('twokey_approvals_total{operation="revoke-grant"} 1');
       expect(metrics.body).toContain('twokey_pending_requests 1');
       expect(metrics.body).toMatch(/twokey_vendor_call_duration_seconds_count\{vendor="altostrat",status="204"\} 1/);
-      expect(metrics.body).toMatch(/twokey_vendor_call_duration_seconds_count\{vendor="aitronos",status="404"\} 1/);
+      expect(metrics.body).toMatch(/twokey_vendor_call_duration_seconds_count\{vendor="aitronos",status="403"\} 1/);
       expect(metrics.body).toContain('twokey_process_resident_memory_bytes');
     } finally {
       await harness.stop();

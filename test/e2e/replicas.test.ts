@@ -6,17 +6,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { PostgresStore } from '../../src/store/postgres';
 import { SqliteStore } from '../../src/store/sqlite';
 import type { Store } from '../../src/model/ports';
 import { FakeSlack } from '../support/fake-slack';
 import { approvalPolicy, ids, immediatePolicy, incidentChannel, messageText, users } from '../support/harness';
+import { createSchema, dropSchema, schemaName, schemaUrl, testDatabaseUrl } from '../support/postgres';
 import { BotProcess, freePort, killAllProcesses } from '../support/process';
 import { blockActionsBody, blockActionsPayload, postToSlackEndpoint, slashCommandBody } from '../support/signing';
 
-const url = process.env.TEST_DATABASE_URL;
 const signingSecret = 'replica-signing-secret';
 const approvers = Array.from({ length: 20 }, (_, i) => `U0APPR${String(i).padStart(2, '0')}`);
 
@@ -99,29 +98,21 @@ async function withStore<T>(store: Store, work: (store: Store) => Promise<T>): P
   }
 }
 
-const describeWithPostgres = url ? describe : describe.skip;
+const describeWithPostgres = testDatabaseUrl ? describe : describe.skip;
 // Without TEST_DATABASE_URL these are reported as skipped (CI sets it), never passed silently.
 describeWithPostgres('two replicas on one PostgreSQL database', () => {
   let schema: string;
   let databaseUrl: string;
 
   beforeEach(async () => {
-    schema = `twokey_replicas_${randomBytes(6).toString('hex')}`;
-    const admin = new Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const target = new URL(url!);
-    target.searchParams.set('options', `-c search_path=${schema}`);
-    databaseUrl = target.toString();
+    schema = schemaName('twokey_replicas');
+    await createSchema(schema);
+    databaseUrl = schemaUrl(schema);
   });
 
   afterEach(async () => {
     await killAllProcesses();
-    const admin = new Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
+    await dropSchema(schema);
   });
 
   test('approve clicks sent to both at once run the operation exactly once', async () => {

@@ -64,9 +64,9 @@ describe('npm run shell, fed through a pipe', () => {
     expect(first).toContain('  Reason: contractor left');
     expect(first).toContain(`  ✅ \`${session}\` revoked`);
     expect(first).not.toContain('(only you)');
-    expect(second).toContain('❌ Revoke transient access: failed for the session');
-    expect(second).toMatch(/❌ `[-0-9a-f]+` failed — 404 `resource_not_found`/);
-    expect(second).toContain('does not exist — it may already be gone');
+    expect(second).toContain('✅ Revoke transient access: the session was already gone');
+    expect(second).toMatch(/☑️ `[-0-9a-f]+` already gone — 404 `resource_not_found`/);
+    expect(second).toContain('does not exist: already gone, or an ID is wrong');
 
     const audit = await auditLog();
     expect(audit.map((entry) => entry.event)).toEqual([
@@ -74,7 +74,7 @@ describe('npm run shell, fed through a pipe', () => {
       'requested', 'execution_started', 'executed',
     ]);
     expect(audit[2]).toMatchObject({ actorId: oncall, channelId: 'C0INCIDENT1', outcome: 'succeeded' });
-    expect(audit[5]).toMatchObject({ outcome: 'failed' });
+    expect(audit[5]).toMatchObject({ outcome: 'succeeded', detail: expect.stringContaining('already gone (404') });
   });
 
   test('two-person approval: the requester asks, switches to the approver, who approves', async () => {
@@ -148,12 +148,12 @@ describe('npm run shell, fed through a pipe', () => {
     expect((await auditLog()).filter((entry) => entry.event === 'requested')).toHaveLength(1);
   });
 
-  test("a vendor's 404 on an unknown ID is explained in the channel", async () => {
+  test("a vendor's 404 on an unknown ID is explained in the channel as already gone", async () => {
     const run = await runShell([`/revoke-access ${site} ${missingSession} typo`], options);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('❌ Revoke transient access: failed for the session');
-    expect(run.stdout).toMatch(new RegExp(`❌ \`${missingSession}\` failed — 404 \`resource_not_found\`: .*does not exist`));
-    expect(run.stdout).toContain('→ The site or the session does not exist — it may already be gone. Nothing was changed.');
+    expect(run.stdout).toContain('✅ Revoke transient access: the session was already gone');
+    expect(run.stdout).toMatch(new RegExp(`☑️ \`${missingSession}\` already gone — 404 \`resource_not_found\`: .*does not exist`));
+    expect(run.stdout).toContain('→ The site or the session does not exist: already gone, or an ID is wrong. Nothing was left to do.');
   });
 
   test('--dry-run shows the exact call, to the requester alone, and makes none', async () => {

@@ -3,15 +3,17 @@
  * an environment the test sets in full (nothing inherited, working directory a fresh temp dir
  * so no stray `.env` is read), its stdout, stderr and exit code collected with deadlines.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { FakeSlack } from '../support/fake-slack';
 import { ids, immediatePolicy, incidentChannel, messageText, users } from '../support/harness';
 import { BotProcess, botEntry, freePort, killAllProcesses, parseJsonLine, type ProcessExit } from '../support/process';
+import { runShell } from '../support/shell';
 import { postToSlackEndpoint, slashCommandBody } from '../support/signing';
 
 const secrets = {
@@ -79,6 +81,19 @@ function environment(changes: Record<string, string | undefined> = {}): Record<s
 
 function writePolicy(text: string = immediatePolicy): void {
   fs.writeFileSync(path.join(dir, 'policy.yml'), text);
+}
+
+/** Roles for the approval checks: oncall requests; approver is one user, plus `approverGroup` when given. */
+function oneApproverPolicy(actions: string, approverGroup?: string): string {
+  const group = approverGroup ? `\n    usergroups: [${approverGroup}]` : '';
+  return `
+roles:
+  oncall:
+    users: [${users.oncall}]
+  approver:
+    users: [${users.approver}]${group}
+actions:${actions}
+`;
 }
 
 /** Starts the bot with `env`, expects it to refuse to start, and returns how it ended. */
@@ -150,6 +165,23 @@ describe('a bad environment stops start-up with one message listing every proble
     }
   });
 
+  test('a vendor URL in clear text or with credentials in it is refused, the password never shown', async () => {
+    writePolicy();
+    const password = 'sekrit-url-password-93f1';
+    const exit = await failedStart(
+      environment({
+        ALTOSTRAT_API_URL: 'http://vendor.example.com',
+        AITRONOS_API_URL: `https://twokey:${password}@api.aitronos.com`,
+      }),
+    );
+    expectOneCleanMessage(exit);
+    expect(problemVariables(exit.stderr)).toEqual(['AITRONOS_API_URL', 'ALTOSTRAT_API_URL']);
+    expect(exit.stderr).toMatch(/ALTOSTRAT_API_URL: must be an https:\/\/ URL; http:\/\/ is allowed only to a loopback address/);
+    expect(exit.stderr).toMatch(/AITRONOS_API_URL: must not carry a user name or password/);
+    expect(exit.stderr).not.toContain(password);
+    expect(exit.stderr).not.toContain('vendor.example.com');
+  });
+
   test('a variable set to blanks counts as unset', async () => {
     writePolicy();
     const exit = await failedStart(environment({ SLACK_BOT_TOKEN: '   ' }));
@@ -192,6 +224,21 @@ reveal_password: always
     expect(problems.find((line) => line.includes('actions.revoke-access.request.1'))).toMatch(/unknown role "oncal"/);
   });
 
+  test('an expires over 7 days and an approval rule nobody could satisfy are named by their paths', async () => {
+    writePolicy(
+      oneApproverPolicy(`
+  rotate-credentials: { request: [oncall], approvals: 1, approve: [approver], expires: 3000000d }
+  delete-peer:        { request: [oncall], approvals: 2, approve: [approver] }`),
+    );
+    const exit = await failedStart(environment());
+    expectOneCleanMessage(exit);
+    const problems = exit.stderr.split('\n').filter((line) => /^\s+- /.test(line));
+    expect(problems.map((line) => line.trim())).toEqual([
+      '- actions.rotate-credentials.expires: expected a duration of at most 7d, got "3000000d" (line 8)',
+      '- actions.delete-peer.approvals: needs 2 approvers besides the requester, but the roles in approve (approver) list 1 user; add users to those roles or lower approvals (line 9)',
+    ]);
+  });
+
   test('YAML that does not parse is reported with its line, not a stack trace', async () => {
     writePolicy('roles:\n  oncall: [U0123ABCD\nactions: {}\n');
     const exit = await failedStart(environment());
@@ -206,6 +253,18 @@ reveal_password: always
     expect(exit.stderr).toContain(`no file at ${path.join(dir, 'policy.yml')}`);
     expect(exit.stderr).toContain('POLICY_FILE');
   });
+});
+
+test('an approval rule only user groups could satisfy starts the bot, with a warning naming the rule', async () => {
+  writePolicy(oneApproverPolicy('\n  delete-peer: { request: [oncall], approvals: 2, approve: [approver] }', 'S0ONCALL1'));
+  const bot = BotProcess.spawn({ cwd: dir, env: environment() });
+  const warning = await bot.waitForLog((entry) => entry.msg === 'policy warning');
+  expect(warning).toMatchObject({
+    level: 'warn',
+    warning:
+      'actions.delete-peer.approvals: needs 2 approvers besides the requester, but the roles in approve (approver) list 1 user; it can be met only through user groups (S0ONCALL1), whose members are known only at run time (line 9)',
+  });
+  await bot.waitForLog((entry) => entry.msg === 'twokey is serving Slack');
 });
 
 test('a bot token Slack rejects stops start-up with one message, not a crash', async () => {
@@ -228,6 +287,53 @@ test('a port already in use stops start-up with a message naming it', async () =
   } finally {
     await new Promise<void>((resolve) => holder.close(() => resolve()));
   }
+});
+
+test('a PostgreSQL that accepts connections and never answers stops start-up within the connect timeout, saying so', async () => {
+  writePolicy();
+  // A server that takes connections in and says nothing: what a hung database looks like from outside.
+  const connections = new Set<Socket>();
+  const silent: Server = createServer((socket) => connections.add(socket.on('error', () => undefined)));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+  try {
+    const { port } = silent.address() as { port: number };
+    const started = Date.now();
+    const exit = await failedStart(environment({ DATABASE_URL: `postgres://twokey:sekrit-db-password@127.0.0.1:${port}/twokey` }));
+    expect(Date.now() - started).toBeLessThan(9_000);
+    expect(exit.stderr).toBe('twokey cannot start: PostgreSQL did not answer within 5000 ms\n');
+  } finally {
+    for (const socket of connections) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
+});
+
+test('a second process on the same SQLite file refuses to start and says which holds it; readers may read; the hold goes with its holder', async () => {
+  writePolicy();
+  const file = path.join(dir, 'twokey.db');
+  const first = BotProcess.spawn({ cwd: dir, env: environment({ PORT: String(await freePort()) }) });
+  await first.waitForLog((entry) => entry.msg === 'twokey is serving Slack');
+
+  const exit = await failedStart(environment());
+  expectOneCleanMessage(exit);
+  expect(exit.stderr).toContain(`twokey cannot start: another twokey process (pid ${first.pid} on ${os.hostname()}, since `);
+  expect(exit.stderr).toContain(`) is using ${file}; stop it before starting this one.`);
+  expect(exit.stderr).toContain('to run several replicas, give them a PostgreSQL DATABASE_URL');
+
+  // The shell given the same file is refused alike; \`npm run audit\` only reads, and may.
+  const shell = await runShell([], { cwd: dir, env: { PATH: process.env.PATH ?? '', DATABASE_URL: file } });
+  expect(shell.code).toBe(1);
+  expect(shell.stderr).toContain(`twokey shell cannot start: another twokey process (pid ${first.pid} on `);
+  const audit = await promisify(execFile)(process.execPath, [path.resolve(__dirname, '../../dist/audit/main.js')], {
+    cwd: dir,
+    env: { DATABASE_URL: file },
+  });
+  expect(audit.stderr).toBe('');
+
+  // The hold is the kernel's: it goes with a process killed outright, and the next one starts.
+  first.signal('SIGKILL');
+  await first.waitForExit();
+  const next = BotProcess.spawn({ cwd: dir, env: environment() });
+  await next.waitForLog((entry) => entry.msg === 'twokey is serving Slack');
 });
 
 test('HTTP mode: serves /healthz and signed commands, keeps secrets out of its logs, and exits 0 on SIGTERM', async () => {

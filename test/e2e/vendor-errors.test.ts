@@ -16,16 +16,16 @@ describe('vendor failures reach the channel in words on-call can act on', () => 
     harness.slack.reset();
   });
 
-  test('Altostrat 404: status, code, message and what it means', async () => {
+  test('Altostrat 404 on a revocation: already gone, with status, code, message and what it means', async () => {
     await harness.command('/revoke-access', `${ids.site} ${ids.missing}`);
     const text = messageText(await resultIn(harness, ids.missing));
-    expect(text).toContain('failed for the session');
+    expect(text).toContain('the session was already gone');
     expect(text).toContain('*404* `resource_not_found`');
-    expect(text).toContain('The site or the session does not exist — it may already be gone.');
+    expect(text).toContain('The site or the session does not exist: already gone, or an ID is wrong.');
     expect(harness.simulator.calls.count()).toBe(1);
     const executed = (await harness.audit()).filter((entry) => entry.event === 'executed').at(-1);
-    expect(executed).toMatchObject({ outcome: 'failed' });
-    expect(executed?.detail).toContain('404');
+    expect(executed).toMatchObject({ outcome: 'succeeded' });
+    expect(executed?.detail).toContain(`${ids.missing}: already gone (404`);
   });
 
   test('Aitronos 404 in its own envelope, with the trace id', async () => {
@@ -67,7 +67,7 @@ describe('vendor failures reach the channel in words on-call can act on', () => 
     expect(text).toContain('*500*');
     expect(text).toContain('Altostrat failed after 4 attempts. The outcome is unknown; running the command again is safe.');
     expect(harness.simulator.calls.count()).toBe(4);
-    expect((await harness.audit()).filter((entry) => entry.event === 'executed').at(-1)).toMatchObject({ outcome: 'failed' });
+    expect((await harness.audit()).filter((entry) => entry.event === 'executed').at(-1)).toMatchObject({ outcome: 'outcome_unknown' });
   });
 
   test('rotate is never retried after a 500: one call, outcome unknown', async () => {

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type RunningBot, startBot } from '../../src/app/bot';
+import { type BotOptions, type RunningBot, startBot } from '../../src/app/bot';
 import { type Config, loadConfig, secretValues } from '../../src/app/config';
 import { createLogger } from '../../src/lib/logger';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { SqliteStore } from '../../src/store/sqlite';
 import type { AuditEntry } from '../../src/model/audit';
+import type { RequestQuery } from '../../src/model/ports';
+import type { RequestRecord } from '../../src/model/request';
 import { FakeSlack, type FakeSlackOptions, type RecordedMessage } from './fake-slack';
 import { blockActionsBody, blockActionsPayload, type PostResult, postToSlackEndpoint, slashCommandBody } from './signing';
 
@@ -96,6 +98,8 @@ export interface HarnessOptions {
   /** Connect over Socket Mode instead of serving HTTP. */
   socketMode?: boolean;
   clock?: TestClock;
+  /** How often the bot sweeps (default every 50 ms), and its bounds on waiting for PostgreSQL. */
+  bot?: Pick<BotOptions, 'sweepIntervalMs' | 'databaseTimeouts'>;
 }
 
 export interface CommandOptions {
@@ -124,6 +128,7 @@ export class Harness {
     readonly databaseFile: string,
     private readonly config: Config,
     readonly clock: TestClock,
+    private readonly botOptions: HarnessOptions['bot'],
   ) {}
 
   /** Commands and clicks go over Socket Mode (else signed HTTP). */
@@ -158,19 +163,19 @@ export class Harness {
     });
     const logs: string[] = [];
     const clock = options.clock ?? new TestClock();
-    const bot = await Harness.startBot(config, logs, clock);
-    return new Harness(logs, slack, simulator, bot, dir, databaseFile, config, clock);
+    const bot = await Harness.startBot(config, logs, clock, options.bot);
+    return new Harness(logs, slack, simulator, bot, dir, databaseFile, config, clock, options.bot);
   }
 
-  private static startBot(config: Config, logs: string[], clock: TestClock): Promise<RunningBot> {
+  private static startBot(config: Config, logs: string[], clock: TestClock, options: HarnessOptions['bot']): Promise<RunningBot> {
     const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: secretValues(config) });
-    return startBot(config, { logger, now: clock.now, sweepIntervalMs: 50 });
+    return startBot(config, { logger, now: clock.now, sweepIntervalMs: 50, ...options });
   }
 
   /** Stops the bot and starts a new one on the same database, as a deploy or a crash would. */
   async restart(): Promise<void> {
     await this.bot.stop();
-    this.bot = await Harness.startBot(this.config, this.logs, this.clock);
+    this.bot = await Harness.startBot(this.config, this.logs, this.clock, this.botOptions);
   }
 
   get eventsUrl(): string {
@@ -248,6 +253,16 @@ export class Harness {
       },
       { timeoutMs, description: `${count} response(s) to ${responseUrlId}` },
     );
+  }
+
+  /** The requests in the bot's database, newest first. */
+  async requests(query: RequestQuery = {}): Promise<RequestRecord[]> {
+    const store = new SqliteStore(this.databaseFile);
+    try {
+      return await store.listRequests(query);
+    } finally {
+      await store.close();
+    }
   }
 
   async audit(): Promise<AuditEntry[]> {

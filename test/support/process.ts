@@ -93,6 +93,10 @@ export class NodeProcess {
     }).catch(this.quoteOutput);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   signal(signal: NodeJS.Signals): void {
     if (!this.exit) this.child.kill(signal);
   }

@@ -99,6 +99,7 @@ export class FakeSlack {
   private channelConfig = new Map<string, FakeChannel>();
   private usergroupMembers = new Map<string, string[]>();
   private failures = new Map<string, { failure: MethodFailure; remaining: number }>();
+  private holds = new Map<string, { ms: number; remaining: number }>();
   private lastTsMicros = 0;
 
   private readonly methods: Record<string, { token: TokenKind; handle: MethodHandler }> = {
@@ -165,6 +166,7 @@ export class FakeSlack {
     this.responseStore = [];
     this.responseUrls.clear();
     this.failures.clear();
+    this.holds.clear();
     this.socketMode.forgetAcks();
     this.applyConfiguration();
   }
@@ -193,6 +195,11 @@ export class FakeSlack {
   /** Makes `method` (or every method, with `'*'`) answer `failure`, `times` times or until reset. */
   failMethod(method: string, failure: MethodFailure, options: { times?: number } = {}): void {
     this.failures.set(method, { failure, remaining: options.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  /** Makes `method` answer only after `ms`, `times` times or until reset: a slow or hung Slack. */
+  holdMethod(method: string, ms: number, options: { times?: number } = {}): void {
+    this.holds.set(method, { ms, remaining: options.times ?? Number.POSITIVE_INFINITY });
   }
 
   clearFailures(): void {
@@ -390,7 +397,12 @@ export class FakeSlack {
       const route = `${req.method ?? 'GET'} ${url.pathname}`;
       if (url.pathname.startsWith('/api/')) {
         this.recordTraffic(route, raw, req.headers['content-type']);
-        this.webApi(decodeURIComponent(url.pathname.slice('/api/'.length)), req, url, raw, res);
+        const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+        const held = this.takeHold(method);
+        // A held call is answered (and recorded) when its hold ends, as a slow Slack would; one
+        // whose caller gave up meanwhile is dropped.
+        if (held === undefined) this.webApi(method, req, url, raw, res);
+        else setTimeout(() => res.destroyed || this.webApi(method, req, url, raw, res), held).unref();
       } else if (url.pathname.startsWith('/response/') && req.method === 'POST') {
         this.recordTraffic(route, raw, req.headers['content-type']);
         this.responseUrlPost(decodeURIComponent(url.pathname.slice('/response/'.length)), raw, res);
@@ -440,6 +452,14 @@ export class FakeSlack {
       return { ok: false, error: forced.error, ...forced.extra };
     }
     return handler.handle(params);
+  }
+
+  private takeHold(method: string): number | undefined {
+    const entry = this.holds.get(method);
+    if (!entry) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) this.holds.delete(method);
+    return entry.ms;
   }
 
   private takeFailure(method: string): MethodFailure | undefined {

@@ -154,8 +154,50 @@ describe('loadConfig', () => {
       '300',
       'USERGROUP_CACHE_TTL: expected a duration such as 30s, 15m, 2h or 1d, got "300"',
     ],
+    ['USERGROUP_CACHE_TTL', '25h', 'USERGROUP_CACHE_TTL: expected a duration of at most 1d, got "25h"'],
+    ['USERGROUP_CACHE_TTL', '3000000d', 'USERGROUP_CACHE_TTL: expected a duration of at most 1d, got "3000000d"'],
   ])('refuses %s=%p', (name, value, problem) => {
     expect(problemsOf({ ...base, [name]: value })).toEqual([problem]);
+  });
+
+  const notHttps = 'must be an https:// URL; http:// is allowed only to a loopback address such as 127.0.0.1';
+
+  it.each([
+    'http://vendor.example.com',
+    'http://v1.api.altostrat.io/',
+    'http://10.0.0.5:8080',
+    'http://[::2]:8080',
+    'http://localhost.example.com',
+    'http://127.0.0.1.example.com',
+  ])('refuses a vendor URL over plain http to %p: the token would travel in clear', (url) => {
+    expect(problemsOf({ ...base, ALTOSTRAT_API_URL: url, AITRONOS_API_URL: url })).toEqual([
+      `ALTOSTRAT_API_URL: ${notHttps}`,
+      `AITRONOS_API_URL: ${notHttps}`,
+    ]);
+  });
+
+  it.each([
+    ['http://127.0.0.1:5000', 'http://127.0.0.1:5000'],
+    ['http://127.45.6.7:5000/api/', 'http://127.45.6.7:5000/api'],
+    ['http://localhost:5000', 'http://localhost:5000'],
+    ['http://LOCALHOST:5000', 'http://LOCALHOST:5000'],
+    ['http://[::1]:5000', 'http://[::1]:5000'],
+    ['https://vendor.example.com/', 'https://vendor.example.com'],
+  ])('accepts the vendor URL %p (https, or http to this machine)', (url, baseUrl) => {
+    expect(loadConfig({ ...base, ALTOSTRAT_API_URL: url }).vendors.altostrat.baseUrl).toBe(baseUrl);
+  });
+
+  it('refuses a vendor URL carrying credentials, and never repeats them', () => {
+    const problems = problemsOf({
+      ...base,
+      ALTOSTRAT_API_URL: 'https://twokey:hunter2-url-password@v1.api.altostrat.io',
+      AITRONOS_API_URL: 'http://admin@127.0.0.1:5000',
+    });
+    expect(problems).toEqual([
+      'ALTOSTRAT_API_URL: must not carry a user name or password; the token goes in ALTOSTRAT_API_TOKEN',
+      'AITRONOS_API_URL: must not carry a user name or password; the token goes in AITRONOS_API_TOKEN',
+    ]);
+    expect(problems.join('\n')).not.toMatch(/hunter2|twokey:|admin@/);
   });
 
   it('lists every problem at once, one per line, in one ConfigError', () => {

@@ -13,4 +13,9 @@ describe('readiness', () => {
   ])('%s with a database that %s', async (phase, store, problems) => {
     expect(await readiness(() => phase, store)()).toEqual(problems);
   });
+
+  test('a database that never answers is reported within the ping timeout, not waited for', async () => {
+    const hanging = { ping: () => new Promise<void>(() => undefined) };
+    expect(await readiness(() => 'serving', hanging, 50)()).toEqual(['the database does not answer']);
+  });
 });

@@ -110,6 +110,33 @@ describe('command grammar', () => {
   test('a very long reason is refused', () => {
     expect(refused('revoke-access', `${site} ${access1} ${'x'.repeat(600)}`)).toContain('keep it under');
   });
+
+  test.each([
+    ['NUL', 'contractor\u0000left', 'U+0000'],
+    ['BEL', 'ding\u0007', 'U+0007'],
+    ['ESC, as in a terminal colour code', '\u001b[31mred\u001b[0m', 'U+001B'],
+    ['DEL', 'oops\u007f', 'U+007F'],
+    ['a C1 control', 'next\u0085line', 'U+0085'],
+    ['a right-to-left override', 'INC-\u202E24', 'U+202E'],
+    ['a left-to-right embedding', '\u202Aembedded', 'U+202A'],
+    ['a first-strong isolate', 'x\u2068y\u2069', 'U+2068, U+2069'],
+  ])('a reason holding %s is refused, naming the character by its code point', (_name, reason, codes) => {
+    const error = refused('revoke-access', `${site} ${access1} ${reason}`);
+    const plural = codes.includes(',') ? 'control characters' : 'a control character';
+    expect(error).toBe(`The command contains ${plural} (${codes}); retype it as plain text.`);
+    expect(error).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
+  });
+
+  test('each character is named once, in the order found, wherever it is in the command', () => {
+    expect(refused('revoke-access', `${site}\u0000 ${access1} a\u202Eb\u0000c`)).toBe(
+      'The command contains control characters (U+0000, U+202E); retype it as plain text.',
+    );
+    // Tabs and newlines separate words, as spaces do: they are not what is refused.
+    expect(refused('revoke-access', `${site}\t${access1}\r\ncontractor\u0007\nleft`)).toBe(
+      'The command contains a control character (U+0007); retype it as plain text.',
+    );
+    expect(parsed('revoke-access', `${site}\t${access1}\r\ncontractor\nleft`).reason).toBe('contractor left');
+  });
 });
 
 describe('vendor calls', () => {

@@ -1,14 +1,19 @@
 import {
   channelAllowed,
   decideApproval,
+  decideExecution,
   decideRequest,
   describeUser,
+  mayCancel,
+  mayClickHere,
   mayDeny,
+  mayReadAudit,
   parsePolicy,
   type ApprovalDecision,
   type ApprovalRef,
   type ChannelRef,
   type DenyDecision,
+  type ExecutionDecision,
   type RequestDecision,
   type RequestRef,
   type Policy,
@@ -325,6 +330,100 @@ describe('mayDeny', () => {
       reason: 'no_role',
       message: 'You may not deny revoke-access requests: the policy names no role that may.',
     });
+  });
+});
+
+describe('mayCancel', () => {
+  const request = { requesterId: 'U0ONCALL1' };
+
+  it.each<[string, ResolvedRoles, boolean]>([
+    ['the requester, whatever their roles', who('U0ONCALL1'), true],
+    ['an admin', who('U0ADMIN1', ['admin']), true],
+    ['an approver who is not the requester', who('U0APPROVE1', ['approver']), false],
+    ['someone with no role', who('U0STRANGER1'), false],
+  ])('%s', (_name, user, allowed) => {
+    const decision = mayCancel(user, request);
+    expect(decision.allowed).toBe(allowed);
+    if (!decision.allowed) {
+      expect(decision).toEqual({ allowed: false, reason: 'not_requester', message: 'Only the requester or an admin may cancel a request.' });
+    }
+  });
+});
+
+describe('mayReadAudit', () => {
+  it('lets an admin read every channel, anyone else with a role this channel, and nobody else anything', () => {
+    expect(mayReadAudit(who('U0ADMIN1', ['admin', 'oncall']))).toEqual({ allowed: true, scope: 'everywhere' });
+    expect(mayReadAudit(who('U0ONCALL1', ['oncall']))).toEqual({ allowed: true, scope: 'channel' });
+    expect(mayReadAudit(who('U0STRANGER1'))).toEqual({
+      allowed: false,
+      reason: 'no_role',
+      message: 'Only people who hold a twokey role may read the audit log.',
+    });
+  });
+});
+
+describe('mayClickHere', () => {
+  const request = { channelId: 'C0INCIDENT1' };
+
+  it('counts a click from the card’s own channel, or from no channel at all', () => {
+    expect(mayClickHere(request, 'C0INCIDENT1')).toEqual({ allowed: true });
+    expect(mayClickHere(request, undefined)).toEqual({ allowed: true });
+  });
+
+  it('refuses a click that carries another channel, naming the card’s', () => {
+    const decision = mayClickHere(request, 'C0ELSEWHERE1');
+    expect(decision).toMatchObject({ allowed: false, reason: 'wrong_channel' });
+    expect(!decision.allowed && decision.message).toContain('C0INCIDENT1');
+  });
+});
+
+describe('decideExecution', () => {
+  const request: RequestRef = { operation: 'delete-peer', requesterId: 'U0ONCALL1' };
+  const requester = who('U0ONCALL1', ['oncall']);
+  const approvers = [who('U0APPROVE1', ['approver']), who('U0ADMIN1', ['admin'])];
+
+  it('allows a request whose requester and approvers all still hold their roles', () => {
+    expect(decideExecution(policy, request, requester, approvers)).toEqual({ allowed: true });
+  });
+
+  it.each<[string, ResolvedRoles, ResolvedRoles[], ExecutionDecision]>([
+    [
+      'a requester who lost the requesting role',
+      who('U0ONCALL1'),
+      approvers,
+      {
+        allowed: false,
+        reason: 'requester_lost_role',
+        message: 'U0ONCALL1 no longer holds a role that may request delete-peer (oncall, admin).',
+      },
+    ],
+    [
+      'an approver who lost the approving role',
+      requester,
+      [approvers[0], who('U0APPROVE2', ['oncall'])],
+      {
+        allowed: false,
+        reason: 'approver_lost_role',
+        message: 'U0APPROVE2 no longer holds a role that may approve delete-peer requests (approver, admin).',
+      },
+    ],
+    [
+      'an approver whose group could not be looked up',
+      requester,
+      [who('U0APPROVE3', [], [approverGroupDown])],
+      {
+        allowed: false,
+        reason: 'roles_unavailable',
+        message: 'twokey could not confirm that U0APPROVE3 still holds a role that may approve delete-peer requests: a user-group lookup failed.',
+      },
+    ],
+  ])('refuses %s', (_name, requesterNow, approversNow, decision) => {
+    expect(decideExecution(policy, request, requesterNow, approversNow)).toEqual(decision);
+  });
+
+  it('refuses an operation the policy no longer has', () => {
+    const decision = decideExecution(parsePolicy('roles: {}\nactions: {}\n', 'p'), request, requester, approvers);
+    expect(decision).toMatchObject({ allowed: false, reason: 'action_not_in_policy' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_EXPIRES_MS, loadPolicy, parsePolicy, PolicyError } from '../../../src/policy';
+import { DEFAULT_EXPIRES_MS, loadPolicy, MAX_EXPIRES_MS, parsePolicy, PolicyError } from '../../../src/policy';
 import { operationNames } from '../../../src/operations/catalog';
 
 function problemsOf(text: string): string[] {
@@ -130,6 +130,16 @@ describe('parsePolicy: each problem names its path in the file', () => {
       'actions.delete-peer.expires: expected a duration such as 30s, 15m, 2h or 1d, got "15 minutes" (line 5)',
     ],
     [
+      'expires over 7 days',
+      `${roles}actions:\n  rotate-credentials: { request: [oncall], approvals: 1, approve: [approver], expires: 8d }\n`,
+      'actions.rotate-credentials.expires: expected a duration of at most 7d, got "8d" (line 5)',
+    ],
+    [
+      'an expires so long that the date would overflow',
+      `${roles}actions:\n  rotate-credentials: { request: [oncall], approvals: 1, approve: [approver], expires: 3000000d }\n`,
+      'actions.rotate-credentials.expires: expected a duration of at most 7d, got "3000000d" (line 5)',
+    ],
+    [
       'a bad user ID',
       'roles:\n  oncall:\n    users: [U0123ABCD, alice]\nactions: {}\n',
       'roles.oncall.users.1: expected a Slack user ID such as U0123ABCD, got "alice" (line 3)',
@@ -250,6 +260,105 @@ actions:
       'roles: missing (expected a mapping)',
       'actions.revoke-access.request.0: unknown role "oncall"; no roles are defined under roles (line 2)',
     ]);
+  });
+});
+
+describe('parsePolicy: expires', () => {
+  it('accepts up to 7 days, in any unit', () => {
+    const rule = (expires: string) =>
+      parsePolicy(`${roles}actions:\n  delete-peer: { request: [oncall], approvals: 1, approve: [approver], expires: ${expires} }\n`, 'p')
+        .actions['delete-peer']?.expiresMs;
+    expect(rule('7d')).toBe(MAX_EXPIRES_MS);
+    expect(rule('168h')).toBe(MAX_EXPIRES_MS);
+    expect(problemsOf(`${roles}actions:\n  delete-peer: { request: [oncall], approvals: 1, approve: [approver], expires: 169h }\n`)).toEqual([
+      'actions.delete-peer.expires: expected a duration of at most 7d, got "169h" (line 5)',
+    ]);
+  });
+});
+
+describe('parsePolicy: approval rules people can satisfy', () => {
+  /** The policy's warnings, after checking that it loads. */
+  function warningsOf(text: string): string[] {
+    const warnings: string[] = [];
+    parsePolicy(text, 'policy.yml', { onWarning: (warning) => warnings.push(warning) });
+    return warnings;
+  }
+
+  const people = `roles:
+  oncall: { users: [U0ONCALL1, U0ONCALL2] }
+  approver: { users: [U0APPROVE1] }
+  lead: { users: [U0APPROVE1, U0LEAD1] }
+  groupies: { usergroups: [S0APPROVERS] }
+  grouprequesters: { usergroups: [S0ONCALL1] }
+actions:
+`;
+
+  it('refuses more approvals than the approving roles list people, naming the rule', () => {
+    expect(problemsOf(`${people}  delete-peer: { request: [oncall], approvals: 2, approve: [approver] }\n`)).toEqual([
+      'actions.delete-peer.approvals: needs 2 approvers besides the requester, but the roles in approve (approver) list 1 user; add users to those roles or lower approvals (line 8)',
+    ]);
+  });
+
+  it('counts a person once, however many approving roles list them', () => {
+    expect(problemsOf(`${people}  delete-peer: { request: [oncall], approvals: 3, approve: [approver, lead] }\n`)).toEqual([
+      'actions.delete-peer.approvals: needs 3 approvers besides the requester, but the roles in approve (approver, lead) list 2 users; add users to those roles or lower approvals (line 8)',
+    ]);
+    expect(warningsOf(`${people}  delete-peer: { request: [oncall], approvals: 2, approve: [approver, lead] }\n`)).toEqual([]);
+  });
+
+  it('leaves out the requester when everyone who may request also approves: nobody approves their own request', () => {
+    expect(problemsOf(`${people}  revoke-grant: { request: [lead], approvals: 2, approve: [lead] }\n`)).toEqual([
+      'actions.revoke-grant.approvals: needs 2 approvers besides the requester, but the roles in approve (lead) list 2 users, and the requester is always one of them; add users to those roles or lower approvals (line 8)',
+    ]);
+    // With one requester who approves nothing, both approvers are free to approve.
+    expect(warningsOf(`${people}  revoke-grant: { request: [lead, oncall], approvals: 2, approve: [lead] }\n`)).toEqual([]);
+  });
+
+  it('reports every rule nobody could satisfy, each at its path', () => {
+    expect(
+      problemsOf(`${people}  delete-peer: { request: [oncall], approvals: 2, approve: [approver] }
+  revoke-grant: { request: [oncall], approvals: 1, approve: [oncall] }
+  rotate-credentials: { request: [oncall], approvals: 1, approve: [approver] }
+`).map((problem) => problem.split(':')[0]),
+    ).toEqual(['actions.delete-peer.approvals']);
+    expect(
+      problemsOf(`${people}  delete-peer: { request: [oncall], approvals: 2, approve: [approver] }
+  revoke-grant: { request: [approver], approvals: 1, approve: [approver] }
+`).map((problem) => problem.split(':')[0]),
+    ).toEqual(['actions.delete-peer.approvals', 'actions.revoke-grant.approvals']);
+  });
+
+  it('is reported with the other problems, but an unknown role only as unknown', () => {
+    expect(
+      problemsOf(`${people}  rotate-credentials: { request: [oncall], approvals: 1, approve: [approver], expires: 8d }
+  delete-peer: { request: [oncall], approvals: 2, approve: [approver] }
+  revoke-grant: { request: [oncall], approvals: 2, approve: [approvers] }
+`),
+    ).toEqual([
+      'actions.rotate-credentials.expires: expected a duration of at most 7d, got "8d" (line 8)',
+      'actions.delete-peer.approvals: needs 2 approvers besides the requester, but the roles in approve (approver) list 1 user; add users to those roles or lower approvals (line 9)',
+      'actions.revoke-grant.approve.0: unknown role "approvers"; defined roles: oncall, approver, lead, groupies, grouprequesters (line 10)',
+    ]);
+  });
+
+  it('only warns when user groups could make up the difference: their members are known at run time', () => {
+    expect(warningsOf(`${people}  delete-peer: { request: [oncall], approvals: 3, approve: [approver, groupies] }\n`)).toEqual([
+      'actions.delete-peer.approvals: needs 3 approvers besides the requester, but the roles in approve (approver, groupies) list 1 user; it can be met only through user groups (S0APPROVERS), whose members are known only at run time (line 8)',
+    ]);
+    // A requester from a group may approve nothing, leaving both listed approvers free.
+    expect(warningsOf(`${people}  revoke-grant: { request: [lead, grouprequesters], approvals: 2, approve: [lead] }\n`)).toEqual([
+      'actions.revoke-grant.approvals: needs 2 approvers besides the requester, but the roles in approve (lead) list 2 users, and the requester is always one of them; it can be met only through user groups (S0ONCALL1), whose members are known only at run time (line 8)',
+    ]);
+    // A requesting group cannot make up for approvers who are not there.
+    expect(problemsOf(`${people}  revoke-grant: { request: [grouprequesters], approvals: 3, approve: [lead] }\n`)).toEqual([
+      'actions.revoke-grant.approvals: needs 3 approvers besides the requester, but the roles in approve (lead) list 2 users; add users to those roles or lower approvals (line 8)',
+    ]);
+  });
+
+  it('finds nothing to say about policy.example.yml', () => {
+    const warnings: string[] = [];
+    loadPolicy(resolve(__dirname, '../../../policy.example.yml'), { onWarning: (warning) => warnings.push(warning) });
+    expect(warnings).toEqual([]);
   });
 });
 

@@ -39,10 +39,10 @@ describe('renderMessage', () => {
       { label: 'Reason', value: 'a &amp; b' },
     ],
     targets: [
-      { id: 'a', status: 'succeeded', text: '`a` revoked' },
-      { id: 'b', status: 'failed', text: '`b` failed — *404*: gone\n      → It may already be gone.' },
-      { id: 'c', status: 'unknown', text: '`c` outcome unknown' },
-      { id: 'd', status: 'planned', text: '`d`' },
+      { ids: ['a'], status: 'succeeded', text: '`a` revoked' },
+      { ids: ['b'], status: 'failed', text: '`b` failed — *404*: gone\n      → It may already be gone.' },
+      { ids: ['c'], status: 'unknown', text: '`c` outcome unknown' },
+      { ids: ['d'], status: 'planned', text: '`d`' },
     ],
     notes: ['Finished in 1 second.'],
     buttons: [
@@ -81,22 +81,49 @@ describe('renderMessage', () => {
     expect(renderMessage({ summary: 'Just <@U1>', tone: 'info' })).toEqual(['Just @U1']);
   });
 
+  const grantRequest = (now: Date, fields: Partial<RequestRecord> = {}): RequestRecord => ({
+    id: 'R-7K3QXM',
+    operation: 'revoke-grant',
+    requesterId: 'U0123ABCD',
+    channelId: 'C0INCIDENT1',
+    parentId: 'org_xyz789',
+    targetIds: ['agrant_abc123def456'],
+    reason: 'offboarding <contractor>',
+    approvalsRequired: 1,
+    status: 'pending',
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + 15 * 60_000),
+    approvals: [],
+    ...fields,
+  });
+
+  test('a finished card groups targets that ended alike, already gone with its own mark, vendor text as text', () => {
+    const gone = (id: string) => ({
+      targetId: id,
+      status: 'already_gone' as const,
+      error: { vendor: 'aitronos' as const, kind: 'http' as const, status: 404, message: 'Access grant not found', retryable: false, outcome: 'failed' as const },
+      idempotent: true,
+    });
+    const request = grantRequest(new Date(0), {
+      targetIds: ['agrant_a', 'agrant_b', 'agrant_c'],
+      status: 'succeeded',
+      approvals: [{ userId: 'U0456EFGH', at: new Date(0) }],
+      results: [
+        { targetId: 'agrant_a', status: 'succeeded', summary: 'revoked', idempotent: true },
+        gone('agrant_b'),
+        { ...gone('agrant_c'), error: { ...gone('agrant_c').error, docUrl: 'https://docs.example/x|click <here>' } },
+      ],
+    });
+    const lines = renderMessage(cardMessage(request, new Date(0)));
+    expect(lines[0]).toBe('✅ Revoke access grants: done for 1 grant, 2 already gone');
+    expect(lines).toContain('✅ `agrant_a` revoked');
+    expect(lines).toContain('☑️ `agrant_b` already gone — 404: Access grant not found');
+    expect(lines).toContain('☑️ `agrant_c` already gone — 404: Access grant not found (docs `https://docs.example/x|click <here>`)');
+  });
+
   test('an approval card reads as plain text, with its buttons', () => {
     const now = new Date('2030-01-01T00:00:00Z');
-    const request: RequestRecord = {
-      id: 'R-7K3QXM',
-      operation: 'revoke-grant',
-      requesterId: 'U0123ABCD',
-      channelId: 'C0INCIDENT1',
-      parentId: 'org_xyz789',
-      targetIds: ['agrant_abc123def456'],
-      reason: 'offboarding <contractor>',
-      approvalsRequired: 1,
-      status: 'pending',
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + 15 * 60_000),
-      approvals: [],
-    };
+    const request = grantRequest(now);
     const text = renderMessage(cardMessage(request, now)).join('\n');
     expect(text).toContain('⚠️ Approval needed: Revoke access grants');
     expect(text).toContain('Requested by: @U0123ABCD');

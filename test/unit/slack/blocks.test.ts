@@ -9,7 +9,7 @@ describe('Block Kit rendering', () => {
       title: 't'.repeat(300),
       fields: Array.from({ length: 12 }, (_, i) => ({ label: `f${i}`, value: 'v'.repeat(2500) })),
       targets: Array.from({ length: 50 }, (_, i) => ({
-        id: `target-${i}`,
+        ids: [`target-${i}`],
         status: 'failed' as const,
         text: `\`target-${i}\` failed — ${'e'.repeat(1500)}`,
       })),

@@ -1,31 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { PostgresStore } from '../../../src/store/postgres';
+import { postgresMigrations } from '../../../src/store/migrations';
+import { dropSchema, schemaName, testDatabaseUrl, withAdmin as admin } from '../../support/postgres';
 import { describeStore } from './store-suite';
 
 /**
  * The store suite against PostgreSQL, at TEST_DATABASE_URL (CI sets
  * postgres://postgres@127.0.0.1:5432/test). Each store gets a schema of its own, dropped after.
  */
-const url = process.env.TEST_DATABASE_URL;
-
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function schemaName(): string {
-  return `twokey_test_${randomBytes(6).toString('hex')}`;
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  await admin((client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-}
+const url = testDatabaseUrl;
 
 if (!url) {
   // Reported as skipped, with why, rather than passing silently.
@@ -54,7 +36,7 @@ if (!url) {
       const stores = await Promise.all(Array.from({ length: 4 }, () => PostgresStore.connect(url, { schema })));
       await Promise.all(stores.map((store) => store.close()));
       const { rows } = await admin((client) => client.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`));
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual(postgresMigrations.map(({ version }) => ({ version })));
     });
 
     test('the audit log refuses updates and deletes', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteMigrations } from '../../../src/store/migrations';
+import { DatabaseInUseError } from '../../../src/store/file-lock';
 import { SqliteStore } from '../../../src/store/sqlite';
 import type { NewAuditEntry } from '../../../src/model/audit';
 import { waitFor } from '../../support/wait';
@@ -79,6 +80,26 @@ describe('SqliteStore, what only SQLite has', () => {
       await waitFor(() => fileSize(file) > before + 50 * 2000, { description: 'the database file to take in the log' });
       await store.close();
     });
+  });
+
+  test('held exclusively, the file is refused to a second exclusive opener, who is told who holds it; readers may open it', async () => {
+    const file = path.join(dir, 'twokey.db');
+    const holder = new SqliteStore(file, { exclusive: true });
+    await holder.appendAudit(entry);
+
+    expect(() => new SqliteStore(file, { exclusive: true })).toThrow(DatabaseInUseError);
+    expect(() => new SqliteStore(file, { exclusive: true })).toThrow(
+      new RegExp(`^another twokey process \\(pid ${process.pid} on .+, since \\d{4}-.+\\) is using ${file}; `),
+    );
+    const reader = new SqliteStore(file);
+    expect(await reader.listAudit()).toHaveLength(1);
+    await reader.close();
+
+    // Closing lets go: the next exclusive opener gets the file, and what was written.
+    await holder.close();
+    const next = new SqliteStore(file, { exclusive: true });
+    expect(await next.listAudit()).toHaveLength(1);
+    await next.close();
   });
 
   test('migrations run once each, are recorded, keep data across reopening, and the file uses WAL', async () => {

@@ -200,9 +200,22 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
 
       test('creates a request already approved (one that needs no approval) and without a parent', async () => {
         const created = await store.createRequest(newRequest({ status: 'approved', approvalsRequired: 0, parentId: undefined }), requested);
-        expect(created).toMatchObject({ status: 'approved', approvalsRequired: 0, approvals: [] });
+        expect(created).toMatchObject({ status: 'approved', approvalsRequired: 0, approvals: [], approvedAt: t0 });
         expect(created.parentId).toBeUndefined();
         expect(await store.transition(created.id, 'start', { at: minutes(1) })).toMatchObject({ status: 'executing' });
+      });
+
+      test('lists the approved requests approved before a moment, for the sweep to start', async () => {
+        await store.createRequest(newRequest({ id: 'R-AT-ONCE', status: 'approved', approvalsRequired: 0 }), requested);
+        const later = await store.createRequest(newRequest({ id: 'R-LATER' }), requested);
+        await store.addApproval(later.id, 'U_APPROVER', minutes(1));
+        expect(await store.transition(later.id, 'complete', { at: minutes(5) })).toMatchObject({ approvedAt: minutes(5) });
+
+        const approvedBefore = async (at: Date) =>
+          (await store.listRequests({ statuses: ['approved'], approvedBefore: at })).map((request) => request.id);
+        expect(await approvedBefore(t0)).toEqual([]);
+        expect(await approvedBefore(minutes(1))).toEqual(['R-AT-ONCE']);
+        expect((await approvedBefore(minutes(6))).sort()).toEqual(['R-AT-ONCE', 'R-LATER']);
       });
 
       test('an unknown id reads as undefined', async () => {
@@ -254,6 +267,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
             { userId: 'U_FIRST', at: minutes(2) },
           ],
           card: { channelId: 'C_OPS', messageId: '1763892000.000100' },
+          approvedAt: minutes(3),
           startedAt: minutes(4),
           finishedAt: minutes(5),
           results: sampleResults,
@@ -281,6 +295,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
           ...before,
           status: to,
           startedAt: name === 'start' ? when : before.startedAt,
+          approvedAt: to === 'approved' ? when : before.approvedAt,
           finishedAt: finishedStatuses.includes(to) ? when : before.finishedAt,
           closedBy: 'U_CLOSER',
           results: sampleResults,
@@ -302,6 +317,14 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         const denied = (await store.transition(pending.id, 'deny', { at: when }))!;
         expect(denied.closedBy).toBeUndefined();
         expect(denied.results).toBeUndefined();
+      });
+
+      test('a closed request keeps who closed it and why', async () => {
+        const pending = await store.createRequest(newRequest(), requested);
+        const reason = 'U_APPROVER no longer holds a role that may approve revoke-access requests';
+        const cancelled = await store.transition(pending.id, 'cancel', { at: when, closedBy: 'twokey', closedReason: reason });
+        expect(cancelled).toMatchObject({ status: 'cancelled', closedBy: 'twokey', closedReason: reason });
+        expect(await store.getRequest(pending.id)).toEqual(cancelled);
       });
 
       test('an unknown request is never transitioned', async () => {
@@ -347,6 +370,23 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         },
       );
 
+    });
+
+    describe('deliveries', () => {
+      test('a delivery is claimed once, however many claims race for it', async () => {
+        const claims = await Promise.all(Array.from({ length: 5 }, () => store.claimDelivery('1111.2222.abc', minutes(1))));
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await store.claimDelivery('1111.2222.abc', minutes(2))).toBe(false);
+        expect(await store.claimDelivery('1111.2222.other', minutes(2))).toBe(true);
+      });
+
+      test('forgets only the deliveries claimed before the given moment', async () => {
+        await store.claimDelivery('old', minutes(1));
+        await store.claimDelivery('recent', minutes(5));
+        await store.forgetDeliveries(minutes(3));
+        expect(await store.claimDelivery('old', minutes(6))).toBe(true);
+        expect(await store.claimDelivery('recent', minutes(6))).toBe(false);
+      });
     });
 
     describe('addApproval', () => {

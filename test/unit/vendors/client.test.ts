@@ -199,6 +199,21 @@ describe('DELETE retries', () => {
   });
 });
 
+describe("a removal's retry that finds its target gone", () => {
+  // The simulator cannot apply a call and then lose its answer; removing the target before a
+  // failing first attempt looks the same from the client's side of the wire.
+  test.each([
+    ['a 503', { type: 'status', status: 503 } as const, { kind: 'http', status: 503 }, 503],
+    ['a reset', { type: 'reset' } as const, { kind: 'connection' }, 'reset'],
+  ])('after %s, a 404 means the earlier attempt removed it: done', async (_label, action, earlier, firstEnd) => {
+    harness.simulator.state.revokeSession(SITE, SESSION);
+    harness.simulator.faults.add({ action, times: 1 });
+    const response = await harness.client('altostrat').send(revokeAccess);
+    expect(response).toMatchObject({ status: 404, earlierFailure: { ...earlier, outcome: 'unknown', attempts: 2 } });
+    expect(harness.simulator.calls.list().map((record) => record.status ?? record.end)).toEqual([firstEnd, 404]);
+  });
+});
+
 describe('POST rotate is never sent twice', () => {
   test('not retried on 500: outcome unknown', async () => {
     harness.simulator.faults.add({ action: { type: 'status', status: 500 }, times: 1 });

@@ -18,7 +18,7 @@ export function registerActions(app: App, twokey: Twokey, logger: Logger): void 
       await twokey.click(
         actionId,
         action.value ?? '',
-        { userId: body.user.id },
+        { userId: body.user.id, channelId, deliveryId: body.trigger_id },
         slackReplies({ client, respond, channelId, logger }),
       );
     });

@@ -16,7 +16,12 @@ export function registerCommands(app: App, twokey: Twokey, logger: Logger): void
       await afterPendingAcks();
       await twokey.handle(
         name,
-        { userId: command.user_id, channel: { id: command.channel_id, name: command.channel_name }, text: command.text },
+        {
+          userId: command.user_id,
+          channel: { id: command.channel_id, name: command.channel_name },
+          text: command.text,
+          deliveryId: command.trigger_id,
+        },
         slackReplies({ client, respond, channelId: command.channel_id, logger }),
       );
     });

@@ -53,8 +53,8 @@ export function assembleCore(parts: CoreParts, chat: ChatPorts): AssembledCore {
     now,
     observer: parts.observer,
   });
-  const logSweep = ({ expired, started, lost }: Sweep) =>
-    logger.debug('swept', { expired: expired.length, started: started.length, lost: lost.length });
+  const logSweep = ({ expired, started, lost, redelivered }: Sweep) =>
+    logger.debug('swept', { expired: expired.length, started: started.length, lost: lost.length, redelivered: redelivered.length });
 
   return {
     core,
@@ -83,6 +83,10 @@ export function assembleCore(parts: CoreParts, chat: ChatPorts): AssembledCore {
 
 function longestCallMs(vendors: Config['vendors']): number {
   return Math.max(
-    ...Object.values(vendors).map(({ timeoutMs, retry }) => timeoutMs * (retry.attempts + 1) + retry.maxDelayMs * retry.attempts),
+    // An attempt's time budget starts once it is sent: connecting comes before it.
+    ...Object.values(vendors).map(
+      ({ connectTimeoutMs, timeoutMs, retry }) =>
+        (connectTimeoutMs + timeoutMs) * (retry.attempts + 1) + retry.maxDelayMs * retry.attempts,
+    ),
   );
 }

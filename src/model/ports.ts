@@ -5,6 +5,7 @@
  */
 import type { AuditEntry, AuditNote, NewAuditEntry } from './audit';
 import type { Message, MessageRef } from './message';
+import type { OwedDelivery, OwedMessage } from './owed';
 import type { NewRequest, RequestRecord, RequestStatus, StoredTargetResult, TransitionName } from './request';
 
 export interface AuditQuery {
@@ -74,6 +75,18 @@ export interface Store {
   claimDelivery(id: string, at: Date): Promise<boolean>;
   /** Forgets the deliveries claimed before `before`, which are too old to come again. */
   forgetDeliveries(before: Date): Promise<void>;
+
+  /** Keeps a message that could not be delivered, to be tried again from `nextAttemptAt`. */
+  owe(delivery: OwedDelivery, at: Date, nextAttemptAt: Date, error: string): Promise<void>;
+  /**
+   * Claims up to `limit` owed messages due at `at`: each is due again only at `leaseUntil`, so
+   * that one replica tries it at a time, and again if that one stops before it settles it.
+   */
+  claimOwed(at: Date, leaseUntil: Date, limit: number): Promise<OwedMessage[]>;
+  /** A message delivered, or given up: it is no longer owed. */
+  settleOwed(id: number): Promise<void>;
+  /** A message still not delivered: tried again from `nextAttemptAt`. */
+  deferOwed(id: number, nextAttemptAt: Date, error: string): Promise<void>;
 
   /** Rejects when the database cannot be reached: the readiness check. */
   ping(): Promise<void>;

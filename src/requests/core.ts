@@ -2,6 +2,7 @@ import { subMilliseconds } from 'date-fns/subMilliseconds';
 import { cardActionOf } from '../messages/card';
 import { internalErrorMessage } from '../messages/help';
 import type { Actor, Invocation, Replies } from '../model/ports';
+import type { OwedMessage } from '../model/owed';
 import type { RequestRecord } from '../model/request';
 import { findOperation, operations, umbrellaCommand } from '../operations/catalog';
 import { Announcer } from './announcer';
@@ -23,11 +24,14 @@ export interface Sweep {
   expired: RequestRecord[];
   started: RequestRecord[];
   lost: RequestRecord[];
+  /** Owed messages tried again. */
+  redelivered: OwedMessage[];
 }
 
 /** The core, whatever chat drives it: slash commands, card clicks, and the sweep. */
 export class Twokey {
   private readonly context: CoreContext;
+  private readonly announcer: Announcer;
   private readonly approvals: ApprovalFlow;
   private readonly requests: RequestService;
   private readonly umbrella: Umbrella;
@@ -38,9 +42,9 @@ export class Twokey {
     this.context = coreContext(options, (what, work) => {
       this.track(work.catch((error: unknown) => this.context.logger.error(`${what} failed`, { error })));
     });
-    const announcer = new Announcer(this.context);
-    this.approvals = new ApprovalFlow(this.context, announcer);
-    this.requests = new RequestService(this.context, this.approvals, announcer);
+    this.announcer = new Announcer(this.context);
+    this.approvals = new ApprovalFlow(this.context, this.announcer);
+    this.requests = new RequestService(this.context, this.approvals, this.announcer);
     this.umbrella = new Umbrella(this.context, this.approvals);
   }
 
@@ -64,18 +68,22 @@ export class Twokey {
     });
   }
 
-  /** Expires overdue requests, starts approved ones that never started, and reports executions no process could still be running; run on a timer. */
+  /**
+   * Expires overdue requests, starts approved ones that never started, reports executions no
+   * process could still be running, and tries again the messages owed; run on a timer.
+   */
   sweep(): Promise<Sweep> {
     const { store, now, executionDeadlineMs } = this.context;
     return this.track(
       (async () => {
         await store.forgetDeliveries(subMilliseconds(now(), deliveryMemoryMs));
-        const [expired, started, lost] = await Promise.all([
+        const [expired, started, lost, redelivered] = await Promise.all([
           this.approvals.expireDue(),
           this.approvals.startStalled(subMilliseconds(now(), stalledApprovalMs)),
           this.approvals.recoverInterrupted(subMilliseconds(now(), executionDeadlineMs)),
+          this.announcer.deliverOwed(),
         ]);
-        return { expired, started, lost };
+        return { expired, started, lost, redelivered };
       })(),
     );
   }

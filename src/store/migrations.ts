@@ -80,6 +80,21 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX deliveries_at ON deliveries (at);
     `,
   },
+  {
+    version: 5,
+    name: 'messages owed',
+    sql: `
+      CREATE TABLE owed_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        delivery TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_error TEXT
+      );
+      CREATE INDEX owed_messages_due ON owed_messages (next_attempt_at);
+    `,
+  },
 ];
 
 export const postgresMigrations: readonly Migration[] = [
@@ -156,6 +171,21 @@ export const postgresMigrations: readonly Migration[] = [
     sql: `
       CREATE TABLE deliveries (id TEXT PRIMARY KEY, at TIMESTAMPTZ NOT NULL);
       CREATE INDEX deliveries_at ON deliveries (at);
+    `,
+  },
+  {
+    version: 5,
+    name: 'messages owed',
+    sql: `
+      CREATE TABLE owed_messages (
+        id BIGSERIAL PRIMARY KEY,
+        delivery JSONB NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        next_attempt_at TIMESTAMPTZ NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_error TEXT
+      );
+      CREATE INDEX owed_messages_due ON owed_messages (next_attempt_at);
     `,
   },
 ];

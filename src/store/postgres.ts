@@ -20,9 +20,18 @@ import {
   transitions,
 } from '../model/request';
 import { type Migration, postgresMigrations } from './migrations';
-import { type ApprovalRow, type AuditRow, type RequestRow, toAuditEntry, toRequestRecord } from './rows';
+import {
+  type ApprovalRow,
+  type AuditRow,
+  type OwedRow,
+  type RequestRow,
+  toAuditEntry,
+  toOwedMessage,
+  toRequestRecord,
+} from './rows';
 import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry } from '../model/audit';
 import type { MessageRef } from '../model/message';
+import type { OwedDelivery, OwedMessage } from '../model/owed';
 import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
 
 // Any fixed number: every replica takes this advisory lock to migrate, one at a time.
@@ -260,6 +269,36 @@ export class PostgresStore implements Store {
 
   async forgetDeliveries(before: Date): Promise<void> {
     await this.query('DELETE FROM deliveries WHERE at < $1', [before]);
+  }
+
+  async owe(delivery: OwedDelivery, at: Date, nextAttemptAt: Date, error: string): Promise<void> {
+    await this.inTransaction((client) =>
+      client.query(
+        'INSERT INTO owed_messages (delivery, created_at, next_attempt_at, attempts, last_error) VALUES ($1, $2, $3, 1, $4)',
+        [JSON.stringify(delivery), at, nextAttemptAt, error],
+      ),
+    );
+  }
+
+  async claimOwed(at: Date, leaseUntil: Date, limit: number): Promise<OwedMessage[]> {
+    // SKIP LOCKED: replicas sweeping together each take different messages instead of queueing.
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<OwedRow>(
+        `UPDATE owed_messages SET next_attempt_at = $2, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM owed_messages WHERE next_attempt_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [at, leaseUntil, limit],
+      );
+      return rows.map(toOwedMessage).sort((a, b) => a.id - b.id);
+    });
+  }
+
+  async settleOwed(id: number): Promise<void> {
+    await this.query('DELETE FROM owed_messages WHERE id = $1', [id]);
+  }
+
+  async deferOwed(id: number, nextAttemptAt: Date, error: string): Promise<void> {
+    await this.query('UPDATE owed_messages SET next_attempt_at = $2, last_error = $3 WHERE id = $1', [id, nextAttemptAt, error]);
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditEvent } from '../model/audit';
+import type { OwedDelivery, OwedMessage } from '../model/owed';
 import type { RequestRecord, RequestStatus } from '../model/request';
 
 // Rows as both databases return them: SQLite gives ISO strings and JSON text where
@@ -45,6 +46,25 @@ export interface ApprovalRow {
   request_id: string;
   user_id: string;
   at: Timestamp;
+}
+
+export interface OwedRow {
+  id: number | string;
+  delivery: unknown;
+  created_at: Timestamp;
+  next_attempt_at: Timestamp;
+  attempts: number;
+  last_error: string | null;
+}
+
+export function toOwedMessage(row: OwedRow): OwedMessage {
+  return {
+    ...json<OwedDelivery>(row.delivery),
+    id: Number(row.id),
+    createdAt: new Date(row.created_at),
+    attempts: row.attempts,
+    lastError: row.last_error ?? undefined,
+  };
 }
 
 function json<T>(value: unknown): T {

@@ -14,9 +14,18 @@ import {
 } from '../model/request';
 import { type FileLock, lockDatabaseFile } from './file-lock';
 import { type Migration, sqliteMigrations } from './migrations';
-import { type ApprovalRow, type AuditRow, type RequestRow, toAuditEntry, toRequestRecord } from './rows';
+import {
+  type ApprovalRow,
+  type AuditRow,
+  type OwedRow,
+  type RequestRow,
+  toAuditEntry,
+  toOwedMessage,
+  toRequestRecord,
+} from './rows';
 import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry } from '../model/audit';
 import type { MessageRef } from '../model/message';
+import type { OwedDelivery, OwedMessage } from '../model/owed';
 import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
 
 /** Each transition guard as a condition on the request's row, checked at `@at`. */
@@ -213,6 +222,29 @@ export class SqliteStore implements Store {
 
   async forgetDeliveries(before: Date): Promise<void> {
     this.statement('DELETE FROM deliveries WHERE at < ?').run(before.toISOString());
+  }
+
+  async owe(delivery: OwedDelivery, at: Date, nextAttemptAt: Date, error: string): Promise<void> {
+    this.statement(
+      `INSERT INTO owed_messages (delivery, created_at, next_attempt_at, attempts, last_error) VALUES (?, ?, ?, 1, ?)`,
+    ).run(JSON.stringify(delivery), at.toISOString(), nextAttemptAt.toISOString(), error);
+  }
+
+  async claimOwed(at: Date, leaseUntil: Date, limit: number): Promise<OwedMessage[]> {
+    const rows = this.statement(
+      `UPDATE owed_messages SET next_attempt_at = @leaseUntil, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM owed_messages WHERE next_attempt_at <= @at ORDER BY id LIMIT @limit)
+       RETURNING *`,
+    ).all({ at: at.toISOString(), leaseUntil: leaseUntil.toISOString(), limit }) as OwedRow[];
+    return rows.map(toOwedMessage).sort((a, b) => a.id - b.id);
+  }
+
+  async settleOwed(id: number): Promise<void> {
+    this.statement('DELETE FROM owed_messages WHERE id = ?').run(id);
+  }
+
+  async deferOwed(id: number, nextAttemptAt: Date, error: string): Promise<void> {
+    this.statement('UPDATE owed_messages SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(nextAttemptAt.toISOString(), error, id);
   }
 
   async ping(): Promise<void> {

@@ -4,7 +4,7 @@
  * "internal error" for an operation that ran.
  */
 import type { MethodFailure } from '../support/fake-slack';
-import { Harness, ids, incidentChannel, messageText, users } from '../support/harness';
+import { approvalPolicy, Harness, ids, incidentChannel, messageText, users } from '../support/harness';
 
 describe('a result Slack will not post in the channel still reaches the requester', () => {
   let harness: Harness;
@@ -49,6 +49,46 @@ describe('a result Slack will not post in the channel still reaches the requeste
       { description: 'the result in a DM' },
     );
     expect(messageText(dm)).toContain('could not post this result in the channel');
+    expect(harness.simulator.calls.count({ method: 'DELETE' })).toBe(1);
+  });
+});
+
+describe('what Slack will not take is kept and delivered later, across a restart', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await Harness.start({ policy: approvalPolicy });
+  });
+  afterAll(() => harness.stop());
+
+  test('the card update, the thread note and the DM of an outcome arrive once Slack answers again', async () => {
+    await harness.command('/revoke-grant', `${ids.organization} ${ids.grant(4)} offboarding`);
+    const card = await harness.waitForMessage(incidentChannel.id, (m) => m.text?.startsWith('Approval needed') === true);
+    const requestId = /R-[A-Z0-9]{6}/.exec(messageText(card))![0];
+
+    // Slack fails every update and post from here on: the outcome can reach nobody for now.
+    harness.slack.failMethod('chat.update', { httpStatus: 500 });
+    harness.slack.failMethod('chat.postMessage', { error: 'ratelimited' });
+    await harness.click(card, 'Approve', users.approver);
+    await harness.slack.waitFor(() => harness.owedCount() >= 3, { timeoutMs: 15_000, description: 'card, thread note and DM kept' });
+    expect(harness.simulator.calls.count({ method: 'DELETE' })).toBe(1);
+
+    // A deploy meanwhile: what is owed is in the database, not in the process.
+    await harness.restart();
+    harness.slack.clearFailures();
+    harness.clock.advance(31_000);
+
+    await harness.slack.waitFor(() => harness.slack.message(card.channel, card.ts)?.text?.includes('done for 1 grant'), {
+      description: 'the card updated by the new process',
+    });
+    await harness.slack.waitFor(
+      () => harness.slack.threadReplies(card.channel, card.ts).some((m) => messageText(m).includes('done for 1 grant')),
+      { description: 'the outcome in the thread' },
+    );
+    await harness.slack.waitFor(
+      () => harness.slack.messages(harness.slack.dmChannelFor(users.oncall)).some((m) => messageText(m).includes(requestId)),
+      { description: 'the requester told' },
+    );
+    await harness.slack.waitFor(() => harness.owedCount() === 0, { description: 'nothing owed any more' });
     expect(harness.simulator.calls.count({ method: 'DELETE' })).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { type BotOptions, type RunningBot, startBot } from '../../src/app/bot';
 import { type Config, loadConfig, secretValues } from '../../src/app/config';
 import { createLogger } from '../../src/lib/logger';
@@ -262,6 +263,16 @@ export class Harness {
       return await store.listRequests(query);
     } finally {
       await store.close();
+    }
+  }
+
+  /** How many messages the bot owes and has not delivered yet. */
+  owedCount(): number {
+    const db = new Database(this.databaseFile, { readonly: true });
+    try {
+      return (db.prepare('SELECT COUNT(*) AS n FROM owed_messages').get() as { n: number }).n;
+    } finally {
+      db.close();
     }
   }
 

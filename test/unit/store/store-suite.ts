@@ -389,6 +389,41 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       });
     });
 
+    describe('owed messages', () => {
+      const dm = { kind: 'dm' as const, requestId: 'R-000001', userId: 'U_REQUESTER', message: { summary: 'done', tone: 'success' as const } };
+      const card = { kind: 'card' as const, requestId: 'R-000001' };
+
+      test('keeps a message whole until it is settled, and claims only those due', async () => {
+        await store.owe(dm, minutes(1), minutes(2), 'ratelimited');
+        await store.owe(card, minutes(1), minutes(5), 'fatal_error');
+        expect(await store.claimOwed(minutes(1), minutes(10), 10)).toEqual([]);
+
+        const [claimed, ...rest] = await store.claimOwed(minutes(2), minutes(10), 10);
+        expect(rest).toEqual([]);
+        expect(claimed).toEqual({ ...dm, id: claimed.id, createdAt: minutes(1), attempts: 2, lastError: 'ratelimited' });
+        // Claimed: not due again until its lease ends, so no other replica takes it meanwhile.
+        expect(await store.claimOwed(minutes(3), minutes(10), 10)).toEqual([]);
+        await store.settleOwed(claimed.id);
+        expect((await store.claimOwed(minutes(11), minutes(20), 10)).map((message) => message.kind)).toEqual(['card']);
+      });
+
+      test('a deferred message is due again at its new time, with the last error', async () => {
+        await store.owe(dm, minutes(1), minutes(2), 'ratelimited');
+        const [claimed] = await store.claimOwed(minutes(2), minutes(10), 10);
+        await store.deferOwed(claimed.id, minutes(4), 'channel_not_found');
+        expect(await store.claimOwed(minutes(3), minutes(10), 10)).toEqual([]);
+        expect(await store.claimOwed(minutes(4), minutes(10), 10)).toMatchObject([{ id: claimed.id, attempts: 3, lastError: 'channel_not_found' }]);
+      });
+
+      test('claims racing for the same messages each get different ones', async () => {
+        for (let n = 0; n < 6; n += 1) await store.owe({ ...dm, userId: `U_${n}` }, minutes(1), minutes(1), 'x');
+        const claims = await Promise.all(Array.from({ length: 4 }, () => store.claimOwed(minutes(2), minutes(10), 3)));
+        const ids = claims.flat().map((message) => message.id);
+        expect(ids).toHaveLength(6);
+        expect(new Set(ids).size).toBe(6);
+      });
+    });
+
     describe('addApproval', () => {
       test('counts each approver once and lists approvals in order with their times', async () => {
         const created = await store.createRequest(newRequest({ approvalsRequired: 3 }), requested);

@@ -59,5 +59,6 @@ export const statusIcon: Record<TargetStatus, string> = {
   already_gone: '☑️',
   failed: '❌',
   unknown: '⚠️',
+  not_run: '⏹️',
   planned: '•',
 };

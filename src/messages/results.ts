@@ -46,17 +46,23 @@ export function subjectOf(request: RequestRecord): RequestSubject {
 }
 
 /** How many targets ended each way; a request stopped while its calls ran has every target unknown. */
-function tally(request: RequestRecord): Record<TargetResultStatus, number> {
-  const counts: Record<TargetResultStatus, number> = { succeeded: 0, already_gone: 0, failed: 0, unknown: 0 };
-  if (!request.results) counts.unknown = request.targetIds.length;
+type Tally = Record<TargetResultStatus | 'not_run', number>;
+
+function tally(request: RequestRecord): Tally {
+  const counts: Tally = { succeeded: 0, already_gone: 0, failed: 0, unknown: 0, not_run: 0 };
+  if (!request.results) {
+    // Cut off while it ran: the targets whose calls may have been sent are unknown, the rest not run.
+    counts.unknown = request.dispatched ?? request.targetIds.length;
+    counts.not_run = request.targetIds.length - counts.unknown;
+  }
   for (const result of request.results ?? []) counts[result.status] += 1;
   return counts;
 }
 
 /** What became of the targets, in a few words; targets whose outcome is unknown are always counted apart. */
-function outcomeWords(status: RequestStatus, counts: Record<TargetResultStatus, number>, all: number, noun: string): string {
+function outcomeWords(status: RequestStatus, counts: Tally, all: number, noun: string): string {
   const every = all === 1 ? `the ${noun}` : `all ${plural(all, noun)}`;
-  const { succeeded: done, already_gone: gone, failed, unknown } = counts;
+  const { succeeded: done, already_gone: gone, failed, unknown, not_run: notRun } = counts;
   switch (status) {
     case 'succeeded':
       if (gone === 0) return `done for ${plural(all, noun)}`;
@@ -65,7 +71,10 @@ function outcomeWords(status: RequestStatus, counts: Record<TargetResultStatus, 
     case 'failed':
       return `failed for ${every}`;
     case 'outcome_unknown':
-      return unknown === all ? `outcome unknown for ${every}` : `outcome unknown for ${plural(unknown, noun)}, ${failed} failed`;
+      if (unknown === all) return `outcome unknown for ${every}`;
+      return [`outcome unknown for ${plural(unknown, noun)}`, failed ? `${failed} failed` : undefined, notRun ? `${notRun} not run` : undefined]
+        .filter(Boolean)
+        .join(', ');
     case 'partially_failed':
       return [
         `${done + gone} of ${plural(all, noun)} done${gone ? ` (${gone} already gone)` : ''}`,
@@ -115,9 +124,13 @@ function duration(from: Date, to: Date): string {
  */
 export function targetLines(request: RequestRecord, operation: Operation = operationOf(request)): TargetLine[] {
   if (request.status === 'outcome_unknown' && !request.results) {
-    const them = request.targetIds.length === 1 ? operation.target.noun : `${operation.target.noun}s`;
-    const text = `outcome unknown — twokey stopped while the calls were under way. Check the ${them} before running the command again.`;
-    return linesNaming(request.targetIds, 'unknown', text);
+    // Targets past those whose calls may have been sent never were: they are not run, not unknown.
+    const sent = request.targetIds.slice(0, request.dispatched ?? request.targetIds.length);
+    const notSent = request.targetIds.slice(sent.length);
+    const them = sent.length === 1 ? operation.target.noun : `${operation.target.noun}s`;
+    const unknown = `outcome unknown — twokey stopped while the calls were under way. Check the ${them} before running the command again.`;
+    const notRun = 'not run — twokey stopped before calling for it; nothing was changed.';
+    return [...linesNaming(sent, 'unknown', unknown), ...linesNaming(notSent, 'not_run', notRun)];
   }
   if (!request.results) return request.targetIds.map((id) => ({ ids: [id], status: 'planned', text: code(id) }));
   return groupByOutcome(request.results).flatMap((group) =>
@@ -196,13 +209,15 @@ function outcomeText(group: readonly StoredTargetResult[], operation: Operation)
 /** A removal done by an attempt whose answer was lost: a retry found its target gone. */
 function foundGone(earlier: StoredFailure): string {
   const vendor = vendorTitles[earlier.vendor];
-  const what = {
+  const what: Record<StoredFailure['kind'], string> = {
     http: `${vendor} answered *${earlier.status}*`,
     timeout: `${vendor} did not answer in time`,
     connection: `the connection to ${vendor} broke`,
     invalid_response: `${vendor}'s answer could not be read`,
-  }[earlier.kind];
-  return `${what}, then a retry found it gone: the earlier attempt had done it.`;
+    // Never met before a retry (a call not sent is not retried); named for completeness.
+    not_sent: 'the call was not sent',
+  };
+  return `${what[earlier.kind]}, then a retry found it gone: the earlier attempt had done it.`;
 }
 
 function goneMeaning(operation: Operation): string {
@@ -251,6 +266,8 @@ export function explainFailure(error: StoredFailure, operation: Operation, idemp
         : `The connection to ${vendor} broke after the call was sent${attempts && ` (${attempts.trim()})`}. ${unknownOutcome}`;
     case 'invalid_response':
       return `${vendor} answered${error.status ? ` ${error.status}` : ''} with a body twokey could not read. ${unknownOutcome}`;
+    case 'not_sent':
+      return `twokey did not call ${vendor} for it; nothing was changed. Run the command again.`;
     case 'http':
       break;
   }

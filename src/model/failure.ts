@@ -2,8 +2,8 @@
 export const vendorNames = ['altostrat', 'aitronos'] as const;
 export type VendorName = (typeof vendorNames)[number];
 
-/** How a vendor call failed. */
-export type FailureKind = 'http' | 'timeout' | 'connection' | 'invalid_response';
+/** How a vendor call failed; `not_sent` when twokey did not make it at all. */
+export type FailureKind = 'http' | 'timeout' | 'connection' | 'invalid_response' | 'not_sent';
 
 /**
  * Whether the vendor may have applied the change: `failed` means it certainly did not,

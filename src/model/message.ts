@@ -5,8 +5,8 @@
  */
 export type Tone = 'success' | 'failure' | 'partial' | 'unknown' | 'info' | 'warning';
 
-/** A target's outcome as shown: done, already gone (nothing left to remove), failed, unknown, or still to be done. */
-export type TargetStatus = 'succeeded' | 'already_gone' | 'failed' | 'unknown' | 'planned';
+/** A target's outcome as shown: done, already gone (nothing left to remove), failed, unknown, not run, or still to be done. */
+export type TargetStatus = 'succeeded' | 'already_gone' | 'failed' | 'unknown' | 'not_run' | 'planned';
 
 export interface Field {
   label: string;

@@ -76,6 +76,9 @@ export interface Store {
   /** Forgets the deliveries claimed before `before`, which are too old to come again. */
   forgetDeliveries(before: Date): Promise<void>;
 
+  /** Records that the calls of an executing request's first `count` targets may now be sent (it never decreases). */
+  recordDispatched(id: string, count: number): Promise<void>;
+
   /** Keeps a message that could not be delivered, to be tried again from `nextAttemptAt`. */
   owe(delivery: OwedDelivery, at: Date, nextAttemptAt: Date, error: string): Promise<void>;
   /**

@@ -126,6 +126,11 @@ export interface RequestRecord {
   /** Why it was denied or cancelled, when that was said. */
   closedReason?: string;
   startedAt?: Date;
+  /**
+   * Of an execution, how many targets, in order, may have had their call sent; the calls of
+   * those after were not. Absent when not known (nothing has run, or it ran before this was kept).
+   */
+  dispatched?: number;
   finishedAt?: Date;
   results?: StoredTargetResult[];
 }

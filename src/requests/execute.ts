@@ -20,16 +20,26 @@ export interface ExecutionPlan {
 
 /**
  * Runs one vendor call per target, at most `concurrency` at once, and never throws:
- * every target ends with an outcome, so no failure can lose the others' results.
+ * every target ends with an outcome, so no failure can lose the others' results. `beforeSend`
+ * runs before the call of the target at `index` and may refuse it by throwing: the call is then
+ * not made.
  */
 export async function executeTargets(
   plan: ExecutionPlan,
   vendors: VendorClients,
   concurrency: number,
+  beforeSend: (index: number) => Promise<void> = async () => undefined,
 ): Promise<TargetOutcome[]> {
   const { operation } = plan;
-  return mapWithConcurrency(plan.targetIds, concurrency, async (targetId): Promise<TargetOutcome> => {
+  return mapWithConcurrency(plan.targetIds, concurrency, async (targetId, index): Promise<TargetOutcome> => {
     const call = operation.call(plan.parentId, targetId);
+    try {
+      await beforeSend(index);
+    } catch (problem) {
+      const message = `not sent: ${problem instanceof Error ? problem.message : String(problem)}`;
+      const error = new VendorError({ vendor: call.vendor, kind: 'not_sent', message, retryable: false, outcome: 'failed' });
+      return { targetId, status: 'failed', error, call };
+    }
     try {
       const response = await vendors[call.vendor].send(call);
       try {
@@ -132,7 +142,7 @@ function unexpected(call: VendorCall, problem: unknown): VendorError {
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],
   limit: number,
-  work: (item: T) => Promise<R>,
+  work: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
@@ -140,7 +150,7 @@ export async function mapWithConcurrency<T, R>(
     while (next < items.length) {
       const index = next;
       next += 1;
-      results[index] = await work(items[index]);
+      results[index] = await work(items[index], index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));

@@ -32,7 +32,8 @@ export async function runApproved(context: CoreContext, request: RequestRecord):
   const started = await store.transition(request.id, 'start', { at: now(), audit: { event: 'execution_started', actorId } });
   if (!started) return undefined;
 
-  const outcomes = await executeTargets({ ...started, operation: operationOf(started) }, vendors, concurrency);
+  const marks = dispatchMarks((count) => store.recordDispatched(started.id, count), started.targetIds.length, concurrency);
+  const outcomes = await executeTargets({ ...started, operation: operationOf(started) }, vendors, concurrency, marks);
   const overall = overallOutcome(outcomes);
   const results = storedResults(outcomes);
   const executed: AuditNote = { event: 'executed', actorId, outcome: overall, detail: outcomeDetail(results) };
@@ -53,6 +54,24 @@ export async function runApproved(context: CoreContext, request: RequestRecord):
     outcome.status === 'succeeded' && outcome.success.secret ? [{ targetId: outcome.targetId, secret: outcome.success.secret }] : [],
   );
   return { request: finished, secrets };
+}
+
+/**
+ * Before the call of each target: makes sure the store knows that this target's call may have
+ * been sent, so that after a crash the targets beyond are reported as not run, never as unknown
+ * (nor, worse, the other way round). One write covers a wave of `step` calls; a call whose
+ * mark cannot be written is not made.
+ */
+function dispatchMarks(record: (count: number) => Promise<void>, total: number, step: number): (index: number) => Promise<void> {
+  let marked = 0;
+  let written: Promise<void> = Promise.resolve();
+  return (index) => {
+    if (index >= marked) {
+      marked = Math.min(total, index + step);
+      written = record(marked);
+    }
+    return written;
+  };
 }
 
 /** Moves the request to its final status with its audit entry; what ran is audited even when the status had moved on. */

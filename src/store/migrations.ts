@@ -95,6 +95,11 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX owed_messages_due ON owed_messages (next_attempt_at);
     `,
   },
+  {
+    version: 6,
+    name: 'how far an execution got',
+    sql: `ALTER TABLE requests ADD COLUMN dispatched INTEGER;`,
+  },
 ];
 
 export const postgresMigrations: readonly Migration[] = [
@@ -187,5 +192,10 @@ export const postgresMigrations: readonly Migration[] = [
       );
       CREATE INDEX owed_messages_due ON owed_messages (next_attempt_at);
     `,
+  },
+  {
+    version: 6,
+    name: 'how far an execution got',
+    sql: `ALTER TABLE requests ADD COLUMN dispatched INTEGER;`,
   },
 ];

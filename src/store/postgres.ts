@@ -232,6 +232,7 @@ export class PostgresStore implements Store {
            closed_reason = COALESCE($8, closed_reason),
            results = COALESCE($5::jsonb, results),
            started_at = CASE WHEN $2 = 'executing' THEN $3 ELSE started_at END,
+           dispatched = CASE WHEN $2 = 'executing' THEN 0 ELSE dispatched END,
            approved_at = CASE WHEN $2 = 'approved' THEN $3 ELSE approved_at END,
            finished_at = CASE WHEN $6 THEN $3 ELSE finished_at END
          WHERE id = $1
@@ -269,6 +270,10 @@ export class PostgresStore implements Store {
 
   async forgetDeliveries(before: Date): Promise<void> {
     await this.query('DELETE FROM deliveries WHERE at < $1', [before]);
+  }
+
+  async recordDispatched(id: string, count: number): Promise<void> {
+    await this.query(`UPDATE requests SET dispatched = GREATEST(dispatched, $2) WHERE id = $1 AND status = 'executing'`, [id, count]);
   }
 
   async owe(delivery: OwedDelivery, at: Date, nextAttemptAt: Date, error: string): Promise<void> {

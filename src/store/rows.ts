@@ -38,6 +38,7 @@ export interface RequestRow {
   closed_by: string | null;
   closed_reason: string | null;
   started_at: Timestamp | null;
+  dispatched: number | null;
   finished_at: Timestamp | null;
   results: unknown;
 }
@@ -112,6 +113,7 @@ export function toRequestRecord(row: RequestRow, approvals: readonly ApprovalRow
     closedBy: row.closed_by ?? undefined,
     closedReason: row.closed_reason ?? undefined,
     startedAt: optionalDate(row.started_at),
+    dispatched: row.dispatched ?? undefined,
     finishedAt: optionalDate(row.finished_at),
     results: row.results === null ? undefined : json<RequestRecord['results']>(row.results),
   };

@@ -189,6 +189,7 @@ export class SqliteStore implements Store {
            closed_reason = COALESCE(@closedReason, closed_reason),
            results = COALESCE(@results, results),
            started_at = CASE WHEN @to = 'executing' THEN @at ELSE started_at END,
+           dispatched = CASE WHEN @to = 'executing' THEN 0 ELSE dispatched END,
            approved_at = CASE WHEN @to = 'approved' THEN @at ELSE approved_at END,
            finished_at = CASE WHEN @finished = 1 THEN @at ELSE finished_at END
          WHERE id = @id
@@ -222,6 +223,12 @@ export class SqliteStore implements Store {
 
   async forgetDeliveries(before: Date): Promise<void> {
     this.statement('DELETE FROM deliveries WHERE at < ?').run(before.toISOString());
+  }
+
+  async recordDispatched(id: string, count: number): Promise<void> {
+    this.statement(
+      `UPDATE requests SET dispatched = MAX(dispatched, @count) WHERE id = @id AND status = 'executing'`,
+    ).run({ id, count });
   }
 
   async owe(delivery: OwedDelivery, at: Date, nextAttemptAt: Date, error: string): Promise<void> {

@@ -336,6 +336,49 @@ test('a second process on the same SQLite file refuses to start and says which h
   await next.waitForLog((entry) => entry.msg === 'twokey is serving Slack');
 });
 
+test('a bulk cut off by a crash: the targets whose calls were sent read unknown, the others "not run"', async () => {
+  writePolicy();
+  const port = await freePort();
+  const env = environment({ PORT: String(port) });
+  // Every DELETE is held, so the first wave of calls (VENDOR_CONCURRENCY, 8) is under way when the bot dies.
+  simulator.faults.add({ method: 'DELETE', action: { type: 'delay', ms: 30_000 } });
+  const sessions = Array.from({ length: 50 }, (_, i) => ids.session(i + 1));
+  const first = BotProcess.spawn({ cwd: dir, env });
+  await first.waitForLog((entry) => entry.msg === 'twokey is serving Slack');
+  const body = slashCommandBody({
+    command: '/revoke-access',
+    text: `${ids.site} ${sessions.join(' ')} offboarding`,
+    user_id: users.oncall,
+    channel_id: incidentChannel.id,
+    channel_name: incidentChannel.name,
+    response_url: slack.responseUrl('crash-bulk', { channel: incidentChannel.id, user: users.oncall }),
+  });
+  expect((await postToSlackEndpoint(`http://127.0.0.1:${port}/slack/events`, body, secrets.signingSecret)).status).toBe(200);
+  await slack.waitFor(() => simulator.calls.count({ method: 'DELETE' }) >= 8, { description: 'the first wave of calls sent' });
+  first.signal('SIGKILL');
+  await first.waitForExit();
+  simulator.faults.clear();
+  const sent = new Set(simulator.calls.list({ method: 'DELETE' }).map((call) => call.path.split('/').at(-1)));
+
+  const next = BotProcess.spawn({ cwd: dir, env });
+  const report = await slack.waitFor(() => slack.messages(incidentChannel.id).find((m) => messageText(m).includes('not run')), {
+    timeoutMs: 15_000,
+    description: 'the cut-off bulk reported by the next process',
+  });
+  const text = messageText(report);
+  expect(text).toContain('outcome unknown for 8 sessions, 42 not run');
+  const notRunLines = (report.blocks as { text?: { text?: string } }[])
+    .flatMap((block) => (block.text?.text ?? '').split('\n'))
+    .filter((line) => line.includes('not run —'));
+  const notRun = sessions.filter((session) => notRunLines.some((line) => line.includes(session)));
+  expect(notRun).toHaveLength(42);
+  // Nothing reported as not run was in fact sent.
+  expect(notRun.filter((session) => sent.has(session))).toEqual([]);
+  expect(simulator.calls.count({ method: 'DELETE' })).toBe(sent.size);
+  next.signal('SIGTERM');
+  await next.waitForExit();
+});
+
 test('HTTP mode: serves /healthz and signed commands, keeps secrets out of its logs, and exits 0 on SIGTERM', async () => {
   writePolicy();
   const port = await freePort();

@@ -269,6 +269,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
           card: { channelId: 'C_OPS', messageId: '1763892000.000100' },
           approvedAt: minutes(3),
           startedAt: minutes(4),
+          dispatched: 0,
           finishedAt: minutes(5),
           results: sampleResults,
         });
@@ -296,6 +297,7 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
           status: to,
           startedAt: name === 'start' ? when : before.startedAt,
           approvedAt: to === 'approved' ? when : before.approvedAt,
+          dispatched: name === 'start' ? 0 : before.dispatched,
           finishedAt: finishedStatuses.includes(to) ? when : before.finishedAt,
           closedBy: 'U_CLOSER',
           results: sampleResults,
@@ -317,6 +319,17 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         const denied = (await store.transition(pending.id, 'deny', { at: when }))!;
         expect(denied.closedBy).toBeUndefined();
         expect(denied.results).toBeUndefined();
+      });
+
+      test('an execution keeps how far it got: the count only grows, and only while it runs', async () => {
+        const executing = await requestIn(store, 'executing');
+        expect(executing.dispatched).toBe(0);
+        await store.recordDispatched(executing.id, 8);
+        await store.recordDispatched(executing.id, 3);
+        expect((await store.getRequest(executing.id))?.dispatched).toBe(8);
+        await store.transition(executing.id, 'succeed', { at: when });
+        await store.recordDispatched(executing.id, 16);
+        expect((await store.getRequest(executing.id))?.dispatched).toBe(8);
       });
 
       test('a closed request keeps who closed it and why', async () => {

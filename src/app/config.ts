@@ -45,6 +45,8 @@ export function loadDotenv(): void {
 const RETRY_BASE_DELAY_MS = 250;
 const RETRY_MAX_DELAY_MS = 10_000;
 const MAX_TIMEOUT_MS = 10 * 60_000;
+// One connection each: more than any vendor would want from one client.
+const MAX_VENDOR_IN_FLIGHT = 256;
 // A removal from a user group takes effect within the TTL: a day at most.
 const MAX_USERGROUP_CACHE_TTL_MS = 24 * 3_600_000;
 
@@ -121,6 +123,7 @@ function environmentSchema(socketMode: boolean, requireVendorTokens: boolean, re
     VENDOR_CONNECT_TIMEOUT_MS: wholeNumber(1, MAX_TIMEOUT_MS).default(5_000),
     VENDOR_RETRIES: wholeNumber(0, 5).default(3),
     VENDOR_CONCURRENCY: wholeNumber(1, 50).default(8),
+    VENDOR_MAX_IN_FLIGHT: wholeNumber(1, MAX_VENDOR_IN_FLIGHT).default(32),
     USERGROUP_CACHE_TTL: durationSchema(MAX_USERGROUP_CACHE_TTL_MS).default(5 * 60_000),
   });
 }
@@ -158,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     token,
     connectTimeoutMs: vars.VENDOR_CONNECT_TIMEOUT_MS,
     timeoutMs: vars.VENDOR_TIMEOUT_MS,
+    maxInFlight: vars.VENDOR_MAX_IN_FLIGHT,
     retry: { attempts: vars.VENDOR_RETRIES, baseDelayMs: RETRY_BASE_DELAY_MS, maxDelayMs: RETRY_MAX_DELAY_MS },
   });
   return {

@@ -2,8 +2,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../lib/logger';
 import type { FailureKind } from '../model/failure';
+import { answerClock, AnswerTimeoutError } from './answer-clock';
 import { VendorError } from './errors';
+import { Limiter } from './limiter';
 import { errorFromResponse } from './normalize';
+import { RetryBudget } from './retry-budget';
 import {
   isRemoval,
   vendorTitles,
@@ -31,6 +34,7 @@ export interface VendorAttempt {
   method: VendorCall['method'];
   path: string;
   attempt: number;
+  /** From the attempt's turn in the vendor's queue to its answer: the wait for that turn is not counted. */
   ms: number;
   /** The HTTP status, absent when none came (timeout, connection failure). */
   status?: number;
@@ -41,8 +45,6 @@ const USER_AGENT = 'twokey';
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 // Below the 5 s keep-alive of common servers, so we never reuse a socket the vendor is closing.
 const KEEP_ALIVE_MS = 4_000;
-// Per origin; a bulk command's bounded concurrency stays below this, so calls do not queue.
-const CONNECTIONS = 32;
 
 // The connection never opened, so the vendor certainly did not receive the request.
 const notSentCodes = new Set([
@@ -55,8 +57,10 @@ const notSentCodes = new Set([
 ]);
 // The connection broke after it opened: the vendor may have received the request.
 const connectionLostCodes = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET']);
+// undici's own timeouts, which a dispatcher passed in may keep.
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-// The dispatcher was closed; close() waits for calls in flight, so these only meet calls made after it.
+// The dispatcher was closed; close() waits for calls in flight, so these only meet calls made after
+// it or still waiting for their turn.
 const closedCodes = new Set(['UND_ERR_CLOSED', 'UND_ERR_DESTROYED']);
 
 function errorCode(error: unknown): string | undefined {
@@ -66,9 +70,9 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** A VendorError for a call that got no complete answer. */
-function transportError(vendor: VendorName, error: unknown, timeoutMs: number, timedOut: boolean): VendorError {
+function transportError(vendor: VendorName, error: unknown, timeoutMs: number): VendorError {
   const code = errorCode(error);
-  if (timedOut || (code !== undefined && timeoutCodes.has(code))) {
+  if (error instanceof AnswerTimeoutError || (code !== undefined && timeoutCodes.has(code))) {
     return new VendorError({
       vendor,
       kind: 'timeout',
@@ -190,16 +194,23 @@ export function createVendorClient(
   options: VendorClientOptions = {},
 ): VendorClient {
   const { origin, prefix } = splitBaseUrl(vendor, settings.baseUrl);
-  const dispatcher: Dispatcher =
+  const pool: Dispatcher =
     options.dispatcher ??
     new Agent({
       connect: { timeout: settings.connectTimeoutMs },
       keepAliveTimeout: KEEP_ALIVE_MS,
-      connections: CONNECTIONS,
+      // A connection for every call the limiter lets through, so that none waits for one.
+      connections: settings.maxInFlight,
+      // The answer clock is the one budget: undici's own (300 s) would cut a longer one short.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       maxResponseSize: MAX_RESPONSE_BYTES,
     });
+  const dispatcher = pool.compose(answerClock(settings.timeoutMs));
   // A dispatcher passed in belongs to the caller, who closes it.
-  let closable = dispatcher !== options.dispatcher;
+  let closable = options.dispatcher === undefined;
+  const limiter = new Limiter(settings.maxInFlight);
+  const retryBudget = new RetryBudget();
   const sleep = options.sleep ?? ((ms: number) => delay(ms));
   const headers = {
     authorization: `Bearer ${settings.token}`,
@@ -208,14 +219,12 @@ export function createVendorClient(
   };
 
   async function attempt(call: VendorCall): Promise<AttemptResult> {
-    const signal = AbortSignal.timeout(settings.timeoutMs);
     try {
       const response = await dispatcher.request({
         origin,
         path: prefix + safePath(call.path),
         method: call.method,
         headers,
-        signal,
       });
       const text = await response.body.text();
       if (response.statusCode < 200 || response.statusCode > 299) {
@@ -223,7 +232,7 @@ export function createVendorClient(
       }
       return successResult(vendor, response.statusCode, text);
     } catch (error) {
-      return { ok: false, error: transportError(vendor, error, settings.timeoutMs, signal.aborted) };
+      return { ok: false, error: transportError(vendor, error, settings.timeoutMs) };
     }
   }
 
@@ -232,14 +241,18 @@ export function createVendorClient(
     // removal's 404 on a retry means that attempt removed the target.
     let mayHaveApplied: VendorError | undefined;
     for (let attemptNumber = 1; ; attemptNumber += 1) {
-      const started = Date.now();
-      const result = await attempt(call);
+      // Each attempt queues for its turn anew; no turn is held while waiting to retry.
+      const { result, ms } = await limiter.run(async () => {
+        if (attemptNumber === 1) retryBudget.firstAttemptSent();
+        const started = Date.now();
+        return { result: await attempt(call), ms: Date.now() - started };
+      });
       const facts: VendorAttempt = {
         vendor,
         method: call.method,
         path: call.path,
         attempt: attemptNumber,
-        ms: Date.now() - started,
+        ms,
         status: result.ok ? result.response.status : result.error.status,
         failure: result.ok ? undefined : result.error.kind,
       };
@@ -255,6 +268,11 @@ export function createVendorClient(
       if (error.outcome === 'unknown') mayHaveApplied = error;
       const wait = retryDelay(settings.retry, call, error, attemptNumber);
       if (wait === undefined) throw error;
+      if (!retryBudget.takeRetry()) {
+        const { method, path } = call;
+        options.logger?.debug('vendor retry withheld: retry budget spent', { vendor, method, path });
+        throw error;
+      }
       await sleep(wait);
     }
   }
@@ -267,7 +285,7 @@ export function createVendorClient(
     close: async () => {
       if (!closable) return;
       closable = false;
-      await dispatcher.close();
+      await pool.close();
     },
   };
 }

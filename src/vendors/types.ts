@@ -58,7 +58,9 @@ export interface VendorSettings {
   baseUrl: string;
   token: string;
   connectTimeoutMs: number;
-  /** Whole-call budget for one attempt: connect, send, headers and body. */
+  /** Budget for one attempt's whole answer, counted from when the request is sent (so not connecting). */
   timeoutMs: number;
+  /** Most calls in flight to the vendor at once, across all commands; the others wait their turn, unsent. */
+  maxInFlight: number;
   retry: RetryPolicy;
 }

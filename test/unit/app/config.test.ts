@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     const vendorDefaults = {
       connectTimeoutMs: 5_000,
       timeoutMs: 15_000,
+      maxInFlight: 32,
       retry: { attempts: 3, baseDelayMs: 250, maxDelayMs: 10_000 },
     };
     expect(loadConfig(base)).toEqual<Config>({
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
       VENDOR_CONNECT_TIMEOUT_MS: '2000',
       VENDOR_RETRIES: '0',
       VENDOR_CONCURRENCY: '50',
+      VENDOR_MAX_IN_FLIGHT: '4',
       USERGROUP_CACHE_TTL: '30s',
     });
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:4000/api/');
@@ -74,6 +76,7 @@ describe('loadConfig', () => {
       token: 'aitronos-secret-token',
       connectTimeoutMs: 2_000,
       timeoutMs: 30_000,
+      maxInFlight: 4,
       retry: { attempts: 0, baseDelayMs: 250, maxDelayMs: 10_000 },
     });
     expect(config.policyFile).toBe('/etc/twokey/policy.yml');
@@ -149,6 +152,8 @@ describe('loadConfig', () => {
     ['VENDOR_RETRIES', '6', 'VENDOR_RETRIES: must be a whole number from 0 to 5'],
     ['VENDOR_CONCURRENCY', '0', 'VENDOR_CONCURRENCY: must be a whole number from 1 to 50'],
     ['VENDOR_CONCURRENCY', '51', 'VENDOR_CONCURRENCY: must be a whole number from 1 to 50'],
+    ['VENDOR_MAX_IN_FLIGHT', '0', 'VENDOR_MAX_IN_FLIGHT: must be a whole number from 1 to 256'],
+    ['VENDOR_MAX_IN_FLIGHT', '257', 'VENDOR_MAX_IN_FLIGHT: must be a whole number from 1 to 256'],
     [
       'USERGROUP_CACHE_TTL',
       '300',
@@ -323,6 +328,7 @@ describe('.env.example', () => {
       'VENDOR_CONNECT_TIMEOUT_MS',
       'VENDOR_RETRIES',
       'VENDOR_CONCURRENCY',
+      'VENDOR_MAX_IN_FLIGHT',
       'USERGROUP_CACHE_TTL',
     ];
     expect(Object.keys(dotenv.parse(text)).sort()).toEqual([...names].sort());

@@ -14,6 +14,7 @@ export function testSettings(baseUrl: string, vendor: VendorName, overrides: Set
     token: defaultSimulatorTokens[vendor],
     connectTimeoutMs: 500,
     timeoutMs: 1000,
+    maxInFlight: 32,
     ...rest,
     retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 50, ...retry },
   };

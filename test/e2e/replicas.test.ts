@@ -115,6 +115,32 @@ describeWithPostgres('two replicas on one PostgreSQL database', () => {
     await dropSchema(schema);
   });
 
+  test('the same signed command delivered to both replicas at once rotates once', async () => {
+    const [a, b] = await Promise.all([spawnBot(databaseUrl, immediatePolicy), spawnBot(databaseUrl, immediatePolicy)]);
+    // A delivery Slack sent twice, landing on each replica: the same body, trigger_id and signature.
+    const body = slashCommandBody({
+      command: '/rotate-credentials',
+      text: `${ids.site} leaked`,
+      user_id: users.oncall,
+      channel_id: incidentChannel.id,
+      channel_name: incidentChannel.name,
+      trigger_id: '5555.6666.replicas',
+      response_url: slack.responseUrl('replayed-to-both', { channel: incidentChannel.id, user: users.oncall }),
+    });
+    const posts = await Promise.all([a.events, b.events, a.events, b.events].map((events) => postToSlackEndpoint(events, body, signingSecret)));
+    expect(posts.map((post) => post.status)).toEqual([200, 200, 200, 200]);
+
+    await slack.waitFor(() => slack.messages(incidentChannel.id).find((m) => messageText(m).includes('Rotate API credentials')), {
+      description: 'the result',
+      timeoutMs: 8000,
+    });
+    const ignored = () =>
+      [a.bot, b.bot].flatMap((replica) => replica.stdoutLines()).filter((line) => line.includes('ignored a delivery handled before'));
+    await slack.waitFor(() => ignored().length === 3, { description: 'three repeats ignored across the replicas', timeoutMs: 8000 });
+    expect(simulator.calls.count({ method: 'POST' })).toBe(1);
+    expect(slack.messages(incidentChannel.id)).toHaveLength(1);
+  });
+
   test('approve clicks sent to both at once run the operation exactly once', async () => {
     const policy = approvalPolicy.replace(`users: [${users.approver}, U0APPROVER2, U0APPROVER3]`, `users: [${approvers.join(', ')}]`);
     const [a, b] = await Promise.all([spawnBot(databaseUrl, policy), spawnBot(databaseUrl, policy)]);

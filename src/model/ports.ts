@@ -52,7 +52,8 @@ export interface Store {
   getRequest(id: string): Promise<RequestRecord | undefined>;
   /** Newest first, by creation time. */
   listRequests(query?: RequestQuery): Promise<RequestRecord[]>;
-  attachCard(id: string, card: MessageRef): Promise<void>;
+  /** Keeps where a request's card was posted; the request's status by then, or undefined for an unknown request. */
+  attachCard(id: string, card: MessageRef): Promise<RequestStatus | undefined>;
   /**
    * Records one approval per approver, only while the request is pending, unexpired at `at`,
    * and short of the approvals it needs: never more are counted, however many arrive at once.

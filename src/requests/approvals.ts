@@ -34,7 +34,9 @@ export class ApprovalFlow {
   async open(request: RequestRecord, replies: Replies): Promise<void> {
     const { store, now, logger } = this.context;
     try {
-      await store.attachCard(request.id, await this.announcer.postCard(request));
+      const status = await store.attachCard(request.id, await this.announcer.postCard(request));
+      // Changed while its card was on its way (an expiry at once, say): the card catches up now.
+      if (status !== 'pending') await this.announcer.refreshCard(request.id);
     } catch (error) {
       logger.warn('could not post an approval card', { requestId: request.id, error });
       await store.transition(request.id, 'cancel', {

@@ -15,6 +15,7 @@ import {
   guardsOf,
   type NewRequest,
   type RequestRecord,
+  type RequestStatus,
   type TransitionGuard,
   type TransitionName,
   transitions,
@@ -192,8 +193,12 @@ export class PostgresStore implements Store {
     return this.load(rows);
   }
 
-  async attachCard(id: string, card: MessageRef): Promise<void> {
-    await this.query('UPDATE requests SET card_channel_id = $2, card_ts = $3 WHERE id = $1', [id, card.channelId, card.messageId]);
+  async attachCard(id: string, card: MessageRef): Promise<RequestStatus | undefined> {
+    const { rows } = await this.query<{ status: RequestStatus }>(
+      'UPDATE requests SET card_channel_id = $2, card_ts = $3 WHERE id = $1 RETURNING status',
+      [id, card.channelId, card.messageId],
+    );
+    return rows[0]?.status;
   }
 
   async addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert> {

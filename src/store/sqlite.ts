@@ -8,6 +8,7 @@ import {
   guardsOf,
   type NewRequest,
   type RequestRecord,
+  type RequestStatus,
   type TransitionGuard,
   type TransitionName,
   transitions,
@@ -161,8 +162,13 @@ export class SqliteStore implements Store {
     return this.load(rows);
   }
 
-  async attachCard(id: string, card: MessageRef): Promise<void> {
-    this.statement('UPDATE requests SET card_channel_id = ?, card_ts = ? WHERE id = ?').run(card.channelId, card.messageId, id);
+  async attachCard(id: string, card: MessageRef): Promise<RequestStatus | undefined> {
+    const row = this.statement('UPDATE requests SET card_channel_id = ?, card_ts = ? WHERE id = ? RETURNING status').get(
+      card.channelId,
+      card.messageId,
+      id,
+    ) as { status: RequestStatus } | undefined;
+    return row?.status;
   }
 
   async addApproval(id: string, userId: string, at: Date): Promise<ApprovalInsert> {

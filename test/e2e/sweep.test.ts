@@ -91,4 +91,15 @@ describe('the sweep', () => {
     const executed = (await harness.audit()).filter((entry) => entry.requestId === requestId && entry.event === 'executed');
     expect(executed).toEqual([expect.objectContaining({ outcome: 'succeeded' })]);
   });
+
+  test('a request that expires while its card is being posted gets a card that says so', async () => {
+    // The card's post is held: the request expires before twokey knows where its card is.
+    harness.slack.holdMethod('chat.postMessage', 500, { times: 1 });
+    await harness.command('/revoke-grant', `${ids.organization} ${ids.grant(5)} offboarding`);
+    harness.clock.advance(16 * 60_000);
+    const card = await harness.waitForMessage(incidentChannel.id, (m) => messageText(m).includes(ids.grant(5)));
+    await harness.slack.waitFor(() => harness.slack.message(card.channel, card.ts)?.text?.startsWith('Expired'), {
+      description: 'the late card updated to expired',
+    });
+  });
 });

@@ -1,8 +1,10 @@
 /**
  * Sending Slack requests to an app and timing its acknowledgements: sustained load over a
- * pool of keep-alive connections, bursts on fresh connections, and one request at a time.
+ * pool of keep-alive connections, requests at an even pace, bursts on fresh connections,
+ * and one request at a time.
  */
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client, type Dispatcher, Pool } from 'undici';
 import type { SignedRequest } from './slack-requests';
 
@@ -69,6 +71,31 @@ export async function sustained(
     const acks = checked(await run(measured), 'sustained load');
     return { acks, elapsedMs: performance.now() - started };
   } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Sends the requests evenly spread over `overMs`, each on time whether or not the earlier ones
+ * have been acknowledged (as Slack delivers commands), over keep-alive connections opened as needed.
+ */
+export async function paced(origin: string, requests: readonly SignedRequest[], overMs: number): Promise<Ack[]> {
+  const pool = new Pool(origin, { pipelining: 1, ...timeouts });
+  const gapMs = overMs / requests.length;
+  const started = performance.now();
+  const sent: Promise<Ack>[] = [];
+  try {
+    for (const [index, request] of requests.entries()) {
+      const untilDue = started + index * gapMs - performance.now();
+      if (untilDue > 0) await delay(untilDue);
+      const ack = send(pool, request);
+      // Awaited with the others below; until then a failure must not count as unhandled.
+      ack.catch(() => undefined);
+      sent.push(ack);
+    }
+    return checked(await Promise.all(sent), 'paced load');
+  } finally {
+    await Promise.allSettled(sent);
     await pool.close();
   }
 }

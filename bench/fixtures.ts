@@ -63,14 +63,14 @@ export class Fixtures {
     return `${this.services.urls.slackBaseUrl}/response/bench-${n}`;
   }
 
-  /** A fresh working directory (database, log) and environment for one process of `kind`. */
-  launchSetup(kind: AppKind): { dir: string; env: Record<string, string> } {
+  /** A fresh working directory (database, log) and environment for one process of `kind`, with `extra` settings. */
+  launchSetup(kind: AppKind, extra: Record<string, string> = {}): { dir: string; env: Record<string, string> } {
     this.launches += 1;
     const dir = path.join(this.dir, `${kind}-${this.launches}`);
     fs.mkdirSync(dir);
     const { urls } = this.services;
     const slack = { SLACK_BOT_TOKEN: urls.botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: urls.slackApiUrl };
-    if (kind === 'bare') return { dir, env: { ...slack, BARE_COMMANDS: slashCommands.join(',') } };
+    if (kind === 'bare') return { dir, env: { ...slack, BARE_COMMANDS: slashCommands.join(','), ...extra } };
     return {
       dir,
       env: {
@@ -83,6 +83,7 @@ export class Fixtures {
         DATABASE_URL: path.join(dir, 'twokey.db'),
         LOG_LEVEL: 'info',
         VENDOR_CONCURRENCY: String(this.options.vendorConcurrency),
+        ...extra,
       },
     };
   }

@@ -1,5 +1,12 @@
 import { parseArgs } from 'node:util';
 
+/** A vendor answering every call after `latencyMs`, and the VENDOR_TIMEOUT_MS twokey runs with against it. */
+export interface SlowVendor {
+  latencyMs: number;
+  /** twokey's default (15 s) when absent. */
+  timeoutMs?: number;
+}
+
 export interface BenchOptions {
   /** A few seconds with small counts: proves the benchmark works; targets are reported, not enforced. */
   quick: boolean;
@@ -23,10 +30,24 @@ export interface BenchOptions {
   bulkTargets: number;
   bulkLatencyMs: number;
   bulkRepeats: number;
+  /** Bulks of `slowBulkTargets` sessions sent at the same instant to a slow vendor, each by a command of its own. */
+  slowBulks: number;
+  slowBulkTargets: number;
+  slowBulkVendor: SlowVendor;
+  /** One-session commands sent at an even pace over `pacedOverMs` to a slow vendor. */
+  pacedCount: number;
+  pacedOverMs: number;
+  pacedVendor: SlowVendor;
   /** Start-ups timed per app (the load processes' own start counts as one). */
   starts: number;
   /** Quiet time after ready before idle memory is read. */
   settleMs: number;
+  /**
+   * Quiet time before each memory reading of the slow-vendor runs (after ready, after the last
+   * result): long enough for V8 to collect what start-up or the load left behind, so that the
+   * figures compare what twokey keeps rather than when its last collection happened to run.
+   */
+  slowSettleMs: number;
   /** VENDOR_CONCURRENCY given to twokey. */
   vendorConcurrency: number;
   /** Profile twokey under load even when every target passes. */
@@ -49,8 +70,15 @@ const full: BenchOptions = {
   bulkTargets: 50,
   bulkLatencyMs: 100,
   bulkRepeats: 3,
+  slowBulks: 5,
+  slowBulkTargets: 50,
+  slowBulkVendor: { latencyMs: 9000 },
+  pacedCount: 2000,
+  pacedOverMs: 30_000,
+  pacedVendor: { latencyMs: 2000 },
   starts: 5,
   settleMs: 1000,
+  slowSettleMs: 10_000,
   vendorConcurrency: 8,
   profile: false,
 };
@@ -66,9 +94,24 @@ const quick: BenchOptions = {
   holdRepeats: 1,
   singles: 3,
   bulkRepeats: 1,
+  // The slow-vendor runs scaled down: each vendor time with VENDOR_TIMEOUT_MS in the same
+  // proportion to it as in the full run (9 s of 15 s; 2 s of 15 s); the bulks together still
+  // wanting 40 calls at once (5 × VENDOR_CONCURRENCY), the paced commands over a hundred
+  // (rate × vendor time: 67/s × 2 s in the full run, 300/s × 0.4 s here).
+  slowBulkTargets: 20,
+  slowBulkVendor: { latencyMs: 600, timeoutMs: 1000 },
+  pacedCount: 300,
+  pacedOverMs: 1000,
+  pacedVendor: { latencyMs: 400, timeoutMs: 3000 },
   starts: 1,
   settleMs: 200,
+  slowSettleMs: 200,
 };
+
+/** The timeout twokey runs with against `vendor`, as the report names it. */
+export function timeoutSetting(vendor: SlowVendor): string {
+  return vendor.timeoutMs === undefined ? 'VENDOR_TIMEOUT_MS unset (15 s default)' : `VENDOR_TIMEOUT_MS=${vendor.timeoutMs}`;
+}
 
 const usage = `npm run bench -- [--quick] [--count N] [--warmup N] [--rounds N] [--concurrency N]
                   [--latency MS] [--vendor-concurrency N] [--profile]`;

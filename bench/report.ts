@@ -1,7 +1,9 @@
 /** The terminal report: one table per part of the run, then the targets. */
 import type { BulkRun } from './bulk';
+import { type BenchOptions, timeoutSetting } from './options';
 import type { LoadProfile, ProfileSummary, Share } from './profile';
 import type { BenchResults } from './results';
+import type { SlowVendorResults, SlowVendorRun } from './slow-vendor';
 import type { Summary } from './stats';
 
 type Row = string[] | { heading: string };
@@ -39,6 +41,34 @@ function bulkRow(label: string, run: BulkRun): string[] {
     run.minRetryGapMs === undefined ? '–' : num(run.minRetryGapMs, 0),
     run.allRevoked && run.allReportedDone ? 'yes' : 'NO',
   ];
+}
+
+/** The slow-vendor runs side by side, one column each. */
+function slowVendorTable({ bulks, paced }: SlowVendorResults, options: BenchOptions): string {
+  const runs = [bulks, paced];
+  const row = (label: string, figure: (run: SlowVendorRun) => string) => [`  ${label}`, ...runs.map(figure)];
+  return table(
+    ['Slow vendor (a fresh twokey for each)', 'bulks at once', 'paced commands'],
+    [
+      [
+        '  commands',
+        `${bulks.commands} of ${options.slowBulkTargets} targets at once`,
+        `${paced.commands} over ${num(options.pacedOverMs / 1000, 1)} s`,
+      ],
+      row('vendor answers after (ms)', (run) => String(run.vendor.latencyMs)),
+      row('twokey runs with', (run) => timeoutSetting(run.vendor)),
+      row('ack p99 (ms)', (run) => num(run.ackMs.p99)),
+      row('first send → last result (ms)', (run) => num(run.lastResultMs, 0)),
+      row('results posted', (run) => `${run.resultsPosted} of ${run.commands}`),
+      row('vendor calls received (per target)', (run) => `${run.vendorCalls} (${num(run.vendorCalls / run.check.targets, 2)})`),
+      row('  given up by twokey before the answer', (run) => String(run.cutOff)),
+      row('most vendor calls in flight', (run) => String(run.maxInFlight)),
+      row('targets the vendor revoked (answered 204)', (run) => `${run.check.revoked} of ${run.check.targets}`),
+      row('targets reported done', (run) => `${run.check.reportedDone} of ${run.check.targets}`),
+      row('targets misreported', (run) => String(run.check.misreported)),
+      row('RSS idle → after the load (MiB)', (run) => `${num(run.idleRssMb)} → ${num(run.rssAfterMb)}`),
+    ],
+  );
 }
 
 function shares(title: string, list: Share[]): string {
@@ -153,6 +183,8 @@ export function render(results: BenchResults): string {
     `  Slack calls between an approval click and its vendor call (median ms after the click): ${slackCalls || 'none'}`,
     '',
     bulkTable,
+    '',
+    slowVendorTable(results.slowVendor, options),
     '',
     checks,
     '  (CPU as a share of one core; ELU = event-loop utilisation. Near 100% / 1.0 would mean the benchmark, not the app, set the pace.)',

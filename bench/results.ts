@@ -6,6 +6,7 @@ import type { BurstResults, HeldBurstResults, SustainedResults } from './load';
 import type { BenchOptions } from './options';
 import type { AppKind } from './processes';
 import type { LoadProfile, ProfileSummary } from './profile';
+import type { SlowVendorResults } from './slow-vendor';
 import { ratio, type Summary } from './stats';
 import type { Target } from './targets';
 
@@ -57,6 +58,8 @@ export interface BenchResults {
   approval: ApprovalResults;
   bulk: BulkResults;
   bulkRateLimited: BulkResults;
+  /** Each on a twokey of its own, started for it. */
+  slowVendor: SlowVendorResults;
   ratios: Ratios;
   targets: Target[];
   /** Taken when a target was missed (full run) or --profile was given. */

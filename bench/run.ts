@@ -12,12 +12,13 @@ import { bulk, rateLimitFault } from './bulk';
 import { Fixtures } from './fixtures';
 import { approvalClicks, singles } from './latency';
 import { type Apps, appKinds, bursts, heldBursts, sustainedLoad } from './load';
-import { parseOptions } from './options';
+import { parseOptions, timeoutSetting } from './options';
 import { projectRoot } from './processes';
 import { profileLoad, profileStartup } from './profile';
 import { type BenchResults, machine, ratios } from './results';
 import { render } from './report';
 import { startServices } from './services-client';
+import { pacedLoad, slowBulks } from './slow-vendor';
 import { type StartSample, start, startups } from './startup';
 import { summarize } from './stats';
 import { judge } from './targets';
@@ -66,6 +67,13 @@ async function main(): Promise<void> {
     const bulkRateLimited = await bulk(fixtures, running.twokey, [rateLimitFault], options.bulkRepeats);
     await running.twokey.stop();
 
+    const bulkVendor = options.slowBulkVendor;
+    step(`a fresh twokey: ${options.slowBulks} bulks of ${options.slowBulkTargets} at once, vendor ${bulkVendor.latencyMs} ms, ${timeoutSetting(bulkVendor)}`);
+    const slowBulkRun = await slowBulks(fixtures);
+    const pacedVendor = options.pacedVendor;
+    step(`a fresh twokey: ${options.pacedCount} commands over ${options.pacedOverMs} ms, vendor ${pacedVendor.latencyMs} ms, ${timeoutSetting(pacedVendor)}`);
+    const pacedRun = await pacedLoad(fixtures);
+
     const startup = { twokey: startupFigures(samples.twokey), bare: startupFigures(samples.bare) };
     const measured = {
       machine: machine(),
@@ -79,6 +87,7 @@ async function main(): Promise<void> {
       approval,
       bulk: bulkPlain,
       bulkRateLimited,
+      slowVendor: { bulks: slowBulkRun, paced: pacedRun },
       ratios: ratios({ startup, rssAfterLoadMb, sustained, burst }),
     };
     const targets = judge(measured);

@@ -2,7 +2,7 @@
  * What the benchmark asks of the services process (the fake Slack Web API and the vendor
  * simulator), and the messages that carry those requests over the IPC channel.
  */
-import type { FaultSpec } from '../src/simulator';
+import type { CallEnd, FaultSpec } from '../src/simulator';
 
 export interface ServiceUrls {
   /** `http://127.0.0.1:PORT` of the fake Slack: its Web API is under `/api/`, response_urls under `/response/`. */
@@ -29,6 +29,8 @@ export interface VendorCallRecord {
   receivedAt: number;
   answeredAt?: number;
   status?: number;
+  /** `aborted` when the caller gave up (a timeout) before the answer. */
+  end?: CallEnd;
 }
 
 export interface CpuUse {
@@ -49,8 +51,11 @@ export interface ServicesApi {
   addGrants(organizationId: string, grantIds: string[]): void;
   /** Forgets recorded Slack traffic and vendor calls; the in-flight peak starts again. */
   clear(): void;
-  /** The first top-level message of each channel, once every channel has one. */
-  awaitMessages(query: { channels: string[]; withBlocks?: boolean; timeoutMs: number }): Promise<Posted[]>;
+  /**
+   * The first top-level message of each channel, once every channel has one; with `partial`,
+   * those that came by the deadline instead of an error naming the missing.
+   */
+  awaitMessages(query: { channels: string[]; withBlocks?: boolean; timeoutMs: number; partial?: boolean }): Promise<Posted[]>;
   /** The direct-message channel the fake Slack opens for a user. */
   dmChannelFor(userId: string): string;
   vendorCalls(): { calls: VendorCallRecord[]; maxInFlight: number };

@@ -24,8 +24,17 @@ function seededRandom(seed: number): () => number {
 // only decides how soon a wait notices, and a slow pace keeps the checks off the Slack hot path.
 const pollMs = 10;
 
-/** Checks every pending key each tick until each has a value; rejects at the deadline naming how many are missing. */
-function pollAll<T>(keys: readonly string[], probe: (key: string) => T | undefined, timeoutMs: number, what: string): Promise<T[]> {
+/**
+ * Checks every pending key each tick until each has a value. At the deadline it rejects naming
+ * how many are missing or, when `partial`, resolves with the values found (in the keys' order).
+ */
+function pollAll<T>(
+  keys: readonly string[],
+  probe: (key: string) => T | undefined,
+  timeoutMs: number,
+  what: string,
+  partial = false,
+): Promise<T[]> {
   const found = new Map<string, T>();
   let pending = [...new Set(keys)];
   const deadline = performance.now() + timeoutMs;
@@ -38,6 +47,7 @@ function pollAll<T>(keys: readonly string[], probe: (key: string) => T | undefin
       });
       if (pending.length === 0) return resolve(keys.map((key) => found.get(key)!));
       if (performance.now() > deadline) {
+        if (partial) return resolve(keys.flatMap((key) => (found.has(key) ? [found.get(key)!] : [])));
         return reject(new Error(`${pending.length} of ${keys.length} ${what} never came within ${timeoutMs} ms (first missing: ${pending[0]})`));
       }
       setTimeout(tick, pollMs);
@@ -82,12 +92,12 @@ async function main(): Promise<void> {
       slack.reset();
       simulator.calls.clear();
     },
-    awaitMessages({ channels, withBlocks = false, timeoutMs }) {
+    awaitMessages({ channels, withBlocks = false, timeoutMs, partial }) {
       const first = (channel: string) => {
         const message = slack.messages(channel)[0];
         return message && posted(message, withBlocks);
       };
-      return pollAll(channels, first, timeoutMs, 'channel messages');
+      return pollAll(channels, first, timeoutMs, 'channel messages', partial);
     },
     dmChannelFor(userId) {
       return slack.dmChannelFor(userId);
@@ -95,7 +105,7 @@ async function main(): Promise<void> {
     vendorCalls() {
       const calls = simulator.calls
         .list()
-        .map(({ path, receivedAt, answeredAt, status }) => ({ path, receivedAt, answeredAt, status }));
+        .map(({ path, receivedAt, answeredAt, status, end }) => ({ path, receivedAt, answeredAt, status, end }));
       return { calls, maxInFlight: simulator.calls.maxInFlight };
     },
     sessionsLeft(siteId, sessionIds) {

@@ -1,4 +1,4 @@
-/** What the full benchmark must show (issue 7), each judged PASS or MISS with its figure. */
+/** What the full benchmark must show (issues 7 and 12), each judged PASS or MISS with its figure. */
 import type { BenchResults } from './results';
 
 export interface Target {
@@ -9,9 +9,10 @@ export interface Target {
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const times = (value: number) => `${value.toFixed(2)}×`;
+const seconds = (ms: number) => `${ms / 1000} s`;
 
 export function judge(results: Omit<BenchResults, 'targets' | 'profile' | 'durationS'>): Target[] {
-  const { burst, heldBurst, sustained, bulk, bulkRateLimited, approval, ratios } = results;
+  const { burst, heldBurst, sustained, bulk, bulkRateLimited, approval, ratios, slowVendor, options } = results;
   const vendorConcurrency = bulk.vendorConcurrency;
   const bulkRuns = [...bulk.runs, ...bulkRateLimited.runs];
   const worstFinal = Math.max(...bulk.runs.map((run) => run.finalMessageMs));
@@ -19,6 +20,11 @@ export function judge(results: Omit<BenchResults, 'targets' | 'profile' | 'durat
   const gaps = bulkRateLimited.runs.map((run) => run.minRetryGapMs ?? 0);
   const rateLimited = bulkRateLimited.runs.reduce((sum, run) => sum + run.rateLimited, 0);
   const throughputRatio = sustained.twokey.throughputPerS / sustained.bare.throughputPerS;
+  const { bulks, paced } = slowVendor;
+  const slowBulks = `${bulks.commands} bulks of ${options.slowBulkTargets} at once, vendor ${seconds(bulks.vendor.latencyMs)}`;
+  const pacedLoad = `${paced.commands} commands over ${seconds(options.pacedOverMs)}, vendor ${seconds(paced.vendor.latencyMs)}`;
+  const callsPerTarget = paced.vendorCalls / paced.check.targets;
+  const rssGrowth = paced.rssAfterMb / paced.idleRssMb;
   return [
     { name: 'burst of 50: ack p99 < 100 ms', figure: ms(burst.twokey.ackMs.p99), pass: burst.twokey.ackMs.p99 < 100 },
     {
@@ -54,5 +60,27 @@ export function judge(results: Omit<BenchResults, 'targets' | 'profile' | 'durat
     { name: 'approval click → vendor call: p50 ≤ 20 ms', figure: ms(approval.clickToVendorMs.p50), pass: approval.clickToVendorMs.p50 <= 20 },
     { name: 'RSS idle ≤ 1.3× bare Bolt', figure: times(ratios.idleRss), pass: ratios.idleRss <= 1.3 },
     { name: 'start to ready ≤ 1.5× bare Bolt', figure: times(ratios.readyMs), pass: ratios.readyMs <= 1.5 },
+    {
+      name: `${slowBulks}: 0 targets misreported, every one revoked and reported done`,
+      figure:
+        `${bulks.check.misreported} of ${bulks.check.targets} misreported ` +
+        `(${bulks.check.revoked} revoked by the vendor, ${bulks.check.reportedDone} reported done)`,
+      pass: bulks.check.misreported === 0 && bulks.check.reportedDone === bulks.check.targets,
+    },
+    {
+      name: `${pacedLoad}: vendor calls ≤ 1.05× targets`,
+      figure: `${times(callsPerTarget)} (${paced.vendorCalls} calls for ${paced.check.targets} targets)`,
+      pass: callsPerTarget <= 1.05,
+    },
+    {
+      name: `${pacedLoad}: every result posted, saying done`,
+      figure: `${paced.resultsPosted} of ${paced.commands} posted, ${paced.check.reportedDone} saying done`,
+      pass: paced.resultsPosted === paced.commands && paced.check.reportedDone === paced.check.targets,
+    },
+    {
+      name: `${pacedLoad}: RSS after the load ≤ 1.5× idle`,
+      figure: `${times(rssGrowth)} (${paced.idleRssMb.toFixed(1)} → ${paced.rssAfterMb.toFixed(1)} MiB)`,
+      pass: rssGrowth <= 1.5,
+    },
   ];
 }

@@ -3,11 +3,16 @@ import type { Ack } from './drive';
 import type { PlannedCommand } from './fixtures';
 import type { Posted, VendorCallRecord } from './services-api';
 
-/** The first time the simulator received a call for each target (the last path segment). */
+/** The target a vendor call acts on: the last segment of its path. */
+export function targetOf(call: VendorCallRecord): string {
+  return decodeURIComponent(call.path.split('/').at(-1) ?? '');
+}
+
+/** The first time the simulator received a call for each target. */
 export function firstCallAt(calls: readonly VendorCallRecord[]): Map<string, number> {
   const first = new Map<string, number>();
   for (const call of calls) {
-    const target = decodeURIComponent(call.path.split('/').at(-1) ?? '');
+    const target = targetOf(call);
     first.set(target, Math.min(first.get(target) ?? Infinity, call.receivedAt));
   }
   return first;

@@ -10,6 +10,10 @@ import {
   type QueryResultRow,
 } from 'pg';
 import type { Logger } from '../lib/logger';
+import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry } from '../model/audit';
+import type { MessageRef } from '../model/message';
+import type { OwedDelivery, OwedMessage } from '../model/owed';
+import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
 import {
   finishedStatuses,
   guardsOf,
@@ -30,10 +34,6 @@ import {
   toOwedMessage,
   toRequestRecord,
 } from './rows';
-import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry } from '../model/audit';
-import type { MessageRef } from '../model/message';
-import type { OwedDelivery, OwedMessage } from '../model/owed';
-import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
 
 // Any fixed number: every replica takes this advisory lock to migrate, one at a time.
 const migrationLock = 7_263_541;

@@ -3,6 +3,10 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry } from '../model/audit';
+import type { MessageRef } from '../model/message';
+import type { OwedDelivery, OwedMessage } from '../model/owed';
+import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
 import {
   finishedStatuses,
   guardsOf,
@@ -24,10 +28,6 @@ import {
   toOwedMessage,
   toRequestRecord,
 } from './rows';
-import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry } from '../model/audit';
-import type { MessageRef } from '../model/message';
-import type { OwedDelivery, OwedMessage } from '../model/owed';
-import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
 
 /** Each transition guard as a condition on the request's row, checked at `@at`. */
 const guardSql: Record<TransitionGuard, string> = {

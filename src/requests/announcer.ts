@@ -113,29 +113,34 @@ export class Announcer {
   }
 
   /**
-   * Tries again the messages that could not be delivered when they were owed, those due now;
-   * on every replica's sweep, each message claimed by one. A message still undelivered after a
+   * Starts trying again the messages that could not be delivered when they were owed, those due
+   * now; on every replica's sweep, each message claimed by one. A message still undelivered after a
    * day is given up, loudly.
    */
   async deliverOwed(): Promise<OwedMessage[]> {
     const { store, now, logger } = this.context;
     const at = now();
     const owed = await store.claimOwed(at, addMilliseconds(at, owedLeaseMs), owedBatch);
-    await Promise.all(
-      owed.map(async (message) => {
-        try {
-          await this.inTurn(message, () => this.send(message));
-          await store.settleOwed(message.id);
-        } catch (error) {
-          if (differenceInMilliseconds(now(), message.createdAt) >= owedForMs) {
-            logger.error('gave up delivering a message after a day', { ...describe(message), attempts: message.attempts, error });
+    // Each is sent on its own, as expiries are announced: a slow Slack call holds back neither
+    // another message nor the next sweep. The lease keeps a message from being claimed twice meanwhile.
+    for (const message of owed) {
+      this.context.background(
+        'delivering an owed message',
+        (async () => {
+          try {
+            await this.inTurn(message, () => this.send(message));
             await store.settleOwed(message.id);
-            return;
+          } catch (error) {
+            if (differenceInMilliseconds(now(), message.createdAt) >= owedForMs) {
+              logger.error('gave up delivering a message after a day', { ...describe(message), attempts: message.attempts, error });
+              await store.settleOwed(message.id);
+              return;
+            }
+            await store.deferOwed(message.id, addMilliseconds(now(), retryDelayMs(message.attempts)), problemText(error));
           }
-          await store.deferOwed(message.id, addMilliseconds(now(), retryDelayMs(message.attempts)), problemText(error));
-        }
-      }),
-    );
+        })(),
+      );
+    }
     return owed;
   }
 

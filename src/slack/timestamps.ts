@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Logger } from '../lib/logger';
 
 /** How far a signed timestamp may stray from now: Slack's own window, which Bolt applies to the past only. */
-export const signingWindowSeconds = 5 * 60;
+const signingWindowSeconds = 5 * 60;
 
 /**
  * Refuses a request whose signed timestamp lies further in the future than the signing window,

@@ -5,17 +5,29 @@ import { slackErrorCode } from './slack/replies';
 
 /** `npm start`: read the environment, then serve Slack until told to stop. */
 async function main(): Promise<void> {
+  // Signals are heard from the first moment. SIGHUP reloads the policy and never stops the bot;
+  // before the bot is up it does nothing (the bot compares the file with what it loaded once up).
+  // SIGTERM or SIGINT during start-up stops the bot as soon as it is up.
+  let reloadPolicy = (): void => undefined;
+  let stopRequested = false;
+  let shutdown = (): void => {
+    stopRequested = true;
+  };
+  process.on('SIGHUP', () => reloadPolicy());
+  process.once('SIGINT', () => shutdown());
+  process.once('SIGTERM', () => shutdown());
+
   loadDotenv();
   const config = loadConfig(process.env);
   const bot = await startBot(config);
-  const shutdown = () => {
+  reloadPolicy = () => void bot.reloadPolicy();
+  shutdown = () => {
     bot.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  if (stopRequested) shutdown();
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,3 @@
-import { subMilliseconds } from 'date-fns/subMilliseconds';
 import type { Logger } from '../lib/logger';
 import type { ChatPorts, CoreObserver, Store } from '../model/ports';
 import { maxTargets } from '../operations/grammar';
@@ -17,12 +16,12 @@ export interface CoreParts {
   logger: Logger;
   /** The clock; tests move it to make requests expire. */
   now?: () => Date;
-  observer?: CoreObserver;
+  observer?: Partial<CoreObserver>;
 }
 
 export interface AssembledCore {
   core: Twokey;
-  /** At start-up: reports the executions a stopped process left unfinished. */
+  /** At start-up: reports the executions a stopped process left unfinished, and announces what it left unannounced. */
   recoverInterrupted(): Promise<void>;
   /**
    * Sweeps every `intervalMs`, never two at once. `around` lets a transport fit each sweep
@@ -53,16 +52,16 @@ export function assembleCore(parts: CoreParts, chat: ChatPorts): AssembledCore {
     now,
     observer: parts.observer,
   });
-  const logSweep = ({ expired, started, lost, redelivered }: Sweep) =>
-    logger.debug('swept', { expired: expired.length, started: started.length, lost: lost.length, redelivered: redelivered.length });
+  const logSweep = (sweep: Sweep) =>
+    logger.debug('swept', Object.fromEntries(Object.entries(sweep).map(([what, done]: [string, unknown[]]) => [what, done.length])));
 
   return {
     core,
     longestVendorCallMs,
     async recoverInterrupted() {
-      // With SQLite one process owns the file, so at start-up whatever is still executing was cut off;
-      // on a shared database another replica may still be running it.
-      await core.recoverInterrupted(config.database.kind === 'sqlite' ? now() : subMilliseconds(now(), executionDeadlineMs));
+      // With SQLite one process owns the file, so at start-up whatever is unfinished or unannounced
+      // was left by a stopped one; on a shared database another replica may still be at it.
+      await core.recoverAtStart(config.database.kind === 'sqlite');
     },
     startSweeping(intervalMs, around = (sweep) => sweep()) {
       let running = false;

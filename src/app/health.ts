@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Store } from '../model/ports';
 import type { Metrics } from './metrics';
@@ -22,13 +22,22 @@ export type Phase = 'starting' | 'serving' | 'stopping';
  */
 const databasePingTimeoutMs = 2_000;
 
-/** Ready when serving (Slack accepted the token, not shutting down) and the database answers within `pingTimeoutMs`. */
-export function readiness(phase: () => Phase, store: Pick<Store, 'ping'>, pingTimeoutMs = databasePingTimeoutMs): ReadinessCheck {
+/**
+ * Ready when serving (Slack accepted the token, not shutting down) and the database answers
+ * within `pingTimeoutMs`. `store` is undefined until the database is open.
+ */
+export function readiness(
+  phase: () => Phase,
+  store: () => Pick<Store, 'ping'> | undefined,
+  pingTimeoutMs = databasePingTimeoutMs,
+): ReadinessCheck {
   return async () => {
     const problems: string[] = [];
-    if (phase() === 'starting') problems.push('Slack has not accepted the token yet');
+    if (phase() === 'starting') problems.push('starting: Slack has not accepted the token yet');
     if (phase() === 'stopping') problems.push('shutting down');
-    if (!(await answersWithin(store.ping(), pingTimeoutMs))) problems.push('the database does not answer');
+    const opened = store();
+    if (!opened) problems.push('the database is not open yet');
+    else if (!(await answersWithin(opened.ping(), pingTimeoutMs))) problems.push('the database does not answer');
     return problems;
   };
 }
@@ -78,12 +87,24 @@ export function opsRoutes(ready: ReadinessCheck, metrics: Metrics): OpsRoute[] {
   ];
 }
 
-/** Serves the routes on their own port: in Socket Mode there is no Bolt HTTP server to add them to. */
-export async function serveOps(port: number, routes: readonly OpsRoute[]): Promise<{ port: number; close(): Promise<void> }> {
+export interface OpsServer {
+  port: number;
+  /** Stops listening and ends idle keep-alive connections; resolves once the requests under way are answered. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the routes, and every other request through `fallback` (Slack's, in HTTP mode) or
+ * with a 404. It listens from the first moment of start-up to the last of a stop, so that a
+ * probe always gets an answer: 503 from `/readyz` while twokey is not ready, never a refused
+ * connection.
+ */
+export async function serveOps(port: number, routes: readonly OpsRoute[], fallback?: RequestListener): Promise<OpsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const route = routes.find((candidate) => candidate.path === path && candidate.method.includes(req.method ?? 'GET'));
     if (route) route.handler(req, res);
+    else if (fallback) fallback(req, res);
     else send(res, 404, 'not found');
   });
   await new Promise<void>((resolve, reject) => {
@@ -92,6 +113,16 @@ export async function serveOps(port: number, routes: readonly OpsRoute[]): Promi
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
   };
+}
+
+/** Answers a request twokey will not take now (starting, or shutting down): Slack tries again later, or another replica. */
+export function unavailable(res: ServerResponse, why: string): void {
+  res.setHeader('Retry-After', '1');
+  send(res, 503, why);
 }

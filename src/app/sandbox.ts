@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../lib/logger';
 import type { Store } from '../model/ports';
 import { loadPolicy } from '../policy/load';
 import type { Policy } from '../policy/schema';
+import { CallWatch } from '../shell/calls';
 import { shellMessenger } from '../shell/messenger';
 import { defaultUser, examplePolicyFile, introduction, sandboxPolicy, sandboxRole } from '../shell/people';
 import { Screen, type ScreenOptions } from '../shell/screen';
@@ -31,8 +32,15 @@ export interface Sandbox {
   user: string;
   /** What the shell runs against, said once at start. */
   about: string[];
+  /** The vendor calls under way. */
+  calls: CallWatch;
   /** Closes the vendor clients, the store and the simulator, and removes a temporary store. */
   close(): Promise<void>;
+  /**
+   * For leaving at once, without waiting for calls under way: removes a temporary store there
+   * and then, and says what becomes of a request that was running.
+   */
+  abandon(): string;
 }
 
 export interface SandboxOptions extends Omit<ScreenOptions, 'channelNames'> {
@@ -63,8 +71,9 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
     const vendors = await connectVendors(env, config, logger, cleanups);
     const store = await openShellStore(env, config, cleanups);
     const screen = new Screen({ ...options, channelNames: { [shellChannel.id]: shellChannel.name } }, user);
+    const calls = new CallWatch();
     const assembled = assembleCore(
-      { config, policy, store: store.store, vendors: vendors.clients, logger },
+      { config, policy, store: store.store, vendors: calls.watch(vendors.clients), logger },
       // Without Slack there is nobody to ask who is in a user group: groups have no members here.
       { messenger: shellMessenger(screen), usergroupMembers: async () => [] },
     );
@@ -76,7 +85,7 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...introduction(policy, user),
       "Type /twokey help for twokey's commands, :help for the shell's.",
     ];
-    return { assembled, policy, screen, user, about, close };
+    return { assembled, policy, screen, user, about, calls, close, abandon: store.abandon };
   } catch (error) {
     await close();
     throw error;
@@ -153,18 +162,37 @@ async function connectVendors(
   return { clients, says };
 }
 
+interface ShellStore {
+  store: Store;
+  says: string;
+  abandon(): string;
+}
+
 /** DATABASE_URL if set; otherwise a fresh SQLite file of this session's own, removed at exit. */
-async function openShellStore(env: NodeJS.ProcessEnv, config: Config, cleanups: Cleanups): Promise<{ store: Store; says: string }> {
+async function openShellStore(env: NodeJS.ProcessEnv, config: Config, cleanups: Cleanups): Promise<ShellStore> {
   if (setting(env, 'DATABASE_URL')) {
     // As the bot does: a file named here may be a running bot's, and two processes on one would act on the same requests.
     const store = await openStore(config.database, { exclusive: true });
     cleanups.push(() => store.close());
-    return { store, says: `Store: ${config.database.kind === 'sqlite' ? `SQLite at ${config.database.path}` : 'PostgreSQL'} (DATABASE_URL).` };
+    return {
+      store,
+      says: `Store: ${config.database.kind === 'sqlite' ? `SQLite at ${config.database.path}` : 'PostgreSQL'} (DATABASE_URL).`,
+      // Left as a stopped bot leaves it: the next start on it reports a request cut off while it ran.
+      abandon: () => 'A request cut off while it ran stays recorded as running; the next start on this DATABASE_URL reports its outcome as unknown.',
+    };
   }
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'twokey-shell-'));
-  cleanups.push(() => fs.rmSync(directory, { recursive: true, force: true }));
+  const remove = () => fs.rmSync(directory, { recursive: true, force: true });
+  cleanups.push(remove);
   const file = path.join(directory, 'twokey.db');
   const store = await openStore({ kind: 'sqlite', path: file });
   cleanups.push(() => store.close());
-  return { store, says: `Store: a fresh SQLite file, ${file} (removed at exit; set DATABASE_URL to keep one).` };
+  return {
+    store,
+    says: `Store: a fresh SQLite file, ${file} (removed at exit; set DATABASE_URL to keep one).`,
+    abandon: () => {
+      remove();
+      return "This session's store is removed, so no record of a request cut off while it ran remains: check its targets before running it again.";
+    },
+  };
 }

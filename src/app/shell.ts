@@ -23,6 +23,9 @@ without both is simulated), POLICY_FILE (default: policy.example.yml, with you i
 // As often as the bot expires overdue requests.
 const sweepIntervalMs = 5_000;
 
+// What a shell interrupted by Ctrl-C exits with, as shells do (128 + SIGINT).
+const interruptedExitCode = 130;
+
 /** Bad arguments: said with the usage, exit code 2. */
 class UsageError extends Error {}
 
@@ -46,7 +49,14 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const terminal = new Terminal();
+  const terminal: Terminal = new Terminal({
+    waitingFor: () => sandbox.calls.describe(),
+    // Nothing more runs once this is said: the calls under way are neither awaited nor cut off and misreported.
+    leave: (lines) => {
+      sandbox.screen.say(...lines, sandbox.abandon());
+      process.exit(interruptedExitCode);
+    },
+  });
   const sandbox = await openSandbox({
     env: process.env,
     user: args.user,
@@ -57,13 +67,13 @@ async function main(): Promise<void> {
     const { assembled, policy, screen, user } = sandbox;
     screen.say(...sandbox.about, '');
     await assembled.recoverInterrupted();
-    const session = new ShellSession({ core: assembled.core, policy, screen, user, echo: !terminal.interactive });
+    const session = new ShellSession({ core: assembled.core, policy, screen, user });
     // Each sweep runs between lines, so that what it says never lands inside a command's answer.
     const sweeper = assembled.startSweeping(sweepIntervalMs, (sweep) => session.between(sweep));
     await terminal.run(session);
     sweeper.stop();
     // A sweep that was under way when input ended finishes before the store closes.
-    await session.idle();
+    await terminal.finish(() => session.idle());
   } finally {
     await sandbox.close();
   }

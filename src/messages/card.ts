@@ -2,7 +2,7 @@ import { formatDistance } from 'date-fns/formatDistance';
 import { operationOf } from '../operations/catalog';
 import type { Button, Message } from '../model/message';
 import { isFinished, type RequestRecord } from '../model/request';
-import { code, escapeText, mention, plural } from './format';
+import { code, escapeText, inSentence, mention, plural } from './format';
 import { outcomeHeadline, requestFields, subjectOf, targetLines } from './results';
 
 export const cardActions = {
@@ -22,7 +22,7 @@ export function cardMessage(request: RequestRecord, now: Date): Message {
   const fields = requestFields(subjectOf(request));
   fields.push({ label: 'Approvals', value: approvalsLine(request) });
   const base = { fields, targets: targetLines(request, operation) };
-  const title = operation.title.toLowerCase();
+  const title = inSentence(operation.title);
 
   switch (request.status) {
     case 'pending':

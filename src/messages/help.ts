@@ -1,3 +1,4 @@
+import { closest } from '../lib/spelling';
 import type { Message } from '../model/message';
 import { operations, umbrellaCommand, usageLine } from '../operations/catalog';
 import { maxTargets } from '../operations/grammar';
@@ -27,9 +28,18 @@ export function helpMessage(subcommands: readonly SubcommandHelp[]): Message {
   };
 }
 
+/** `/twokey <typo>`: the subcommand it most likely meant, when one is close, then the whole help. */
 export function unknownSubcommandMessage(subcommand: string, subcommands: readonly SubcommandHelp[]): Message {
   const help = helpMessage(subcommands);
-  return { ...help, summary: `Unknown command ${umbrellaCommand} ${subcommand}`, tone: 'warning', title: `Unknown command: ${umbrellaCommand} ${subcommand.slice(0, 40)}` };
+  const meant = closest(subcommand, subcommands.map((sub) => sub.name));
+  const didYouMean = meant ? [`Did you mean ${code(`${umbrellaCommand} ${meant}`)}?`] : [];
+  return {
+    ...help,
+    summary: `Unknown command ${umbrellaCommand} ${subcommand}${meant ? `: did you mean ${umbrellaCommand} ${meant}?` : ''}`,
+    tone: 'warning',
+    title: `Unknown command: ${umbrellaCommand} ${subcommand.slice(0, 40)}`,
+    body: [...didYouMean, ...(help.body ?? [])],
+  };
 }
 
 export function internalErrorMessage(): Message {
@@ -37,5 +47,16 @@ export function internalErrorMessage(): Message {
     summary: 'twokey hit an internal error',
     tone: 'failure',
     body: [':x: twokey hit an internal error while handling this command. What was done so far is in the audit log; the details are in twokey’s logs.'],
+  };
+}
+
+/** A command or click that met a database that was down or did not answer. */
+export function storeUnavailableMessage(): Message {
+  return {
+    summary: 'twokey could not reach its database',
+    tone: 'failure',
+    body: [
+      ':x: twokey could not reach its database, so it could not finish handling this. Try again in a minute; what was done so far is in the audit log, and the admin can see the details in twokey’s logs.',
+    ],
   };
 }

@@ -1,10 +1,10 @@
-import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
+import { formatDuration } from '../lib/duration';
 import type { Field, Message, TargetLine, Tone } from '../model/message';
 import type { RequestRecord, RequestStatus, StoredFailure, StoredTargetResult, TargetResultStatus } from '../model/request';
 import { type Operation, operationOf } from '../operations/catalog';
 import { type ParsedCommand, maxTargets } from '../operations/grammar';
 import { type VendorClients, vendorTitles } from '../vendors/types';
-import { code, escapeText, foreignLink, mention, plural, truncate } from './format';
+import { code, escapeText, foreignLink, inSentence, mention, plural, truncate } from './format';
 
 // Keeps a 50-target result inside Block Kit's limits whatever the vendors answer.
 const maxVendorMessage = 300;
@@ -27,7 +27,7 @@ export function requestFields(subject: RequestSubject): Field[] {
   const { operation, parentId } = subject;
   const fields: Field[] = [
     { label: 'Requested by', value: mention(subject.requesterId) },
-    { label: 'Operation', value: `${code(operation.command)} (${operation.title.toLowerCase()})` },
+    { label: 'Operation', value: `${code(operation.command)} (${inSentence(operation.title)})` },
   ];
   if (operation.parent && parentId) fields.push({ label: capitalize(operation.parent.noun), value: code(parentId) });
   fields.push({ label: 'Reason', value: subject.reason ? escapeText(subject.reason) : '_none given_' });
@@ -113,8 +113,10 @@ export function resultMessage(request: RequestRecord): Message {
   };
 }
 
+/** How long an execution took, to the second: 61 s reads "1 minute 1 second", never rounded up to minutes. */
 function duration(from: Date, to: Date): string {
-  return to.getTime() - from.getTime() < 1000 ? 'under a second' : formatDistanceStrict(to, from, { roundingMethod: 'ceil' });
+  const ms = to.getTime() - from.getTime();
+  return ms < 1000 ? 'under a second' : formatDuration(ms);
 }
 
 /**
@@ -291,7 +293,7 @@ export function dryRunMessage(command: ParsedCommand, vendors: VendorClients, re
   return {
     summary: `Dry run of ${operation.command}: ${plural(command.targetIds.length, 'call')} would be made, none was.`,
     tone: 'info',
-    title: `Dry run: ${operation.title.toLowerCase()}`,
+    title: `Dry run: ${inSentence(operation.title)}`,
     fields: requestFields(subject),
     targets: command.targetIds.map((targetId) => {
       const call = operation.call(command.parentId, targetId);
@@ -310,8 +312,22 @@ export function usageErrorMessage(error: string, usage: string): Message {
   };
 }
 
-export function refusalMessage(reason: string): Message {
-  return { summary: reason, tone: 'failure', body: [`:no_entry: ${escapeText(reason)}`], notes: ['Nothing was changed. `/twokey whoami` shows what you may do here.'] };
+/**
+ * Something twokey did not do for a reason other than who is asking (no such request, a request
+ * already over, a slip in a command): said plainly, with what to do instead when there is something.
+ */
+export function refusalMessage(reason: string, instead?: string): Message {
+  return { summary: reason, tone: 'warning', body: [escapeText(reason)], notes: [['Nothing was changed.', instead].filter(Boolean).join(' ')] };
+}
+
+/** The policy's no: what the user lacks, marked as such, and where to see what they may do instead. */
+export function accessRefusalMessage(reason: string): Message {
+  return {
+    summary: reason,
+    tone: 'failure',
+    body: [`:no_entry: ${escapeText(reason)}`],
+    notes: ['Nothing was changed. `/twokey whoami` shows what you may do here.'],
+  };
 }
 
 export function secretMessage(operation: Operation, targetId: string, label: string, value: string): Message {

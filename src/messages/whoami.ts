@@ -1,7 +1,7 @@
 import { formatDuration } from '../lib/duration';
 import type { Message } from '../model/message';
 import { findOperation } from '../operations/catalog';
-import type { UserDescription } from '../policy/access';
+import type { RequestRefusalReason, UserDescription } from '../policy/access';
 import { code, escapeText, mention, plural } from './format';
 
 /** `/twokey whoami`: your roles, how you got them, and what each operation asks of you here. */
@@ -21,13 +21,15 @@ export function whoamiMessage(description: UserDescription): Message {
       rule.approvals === 0
         ? 'runs at once'
         : `needs ${plural(rule.approvals, 'approval')} from ${rule.approve.map(code).join(' or ')}, expires after ${formatDuration(rule.expiresMs)}`;
-    const you = request.allowed ? 'you may request it here' : `you may not request it here: ${escapeText(request.message)}`;
+    const you = request.allowed ? 'you may request it here' : `you may not request it ${whyNot(request.reason, rule.request)}`;
     const approve = mayApprove ? '; you may approve it' : '';
     const reason = rule.reasonRequired ? '; a reason is required' : '';
     return `• ${command} (${approvals}${reason}): ${you}${approve}`;
   });
-  const unresolved = description.unresolved.map(
-    (group) => `⚠️ Could not look up user group ${code(group.usergroup)} (${escapeText(group.error)}); it grants nothing until it can be checked.`,
+  const unresolved = description.unresolved.map((group) =>
+    group.unknown
+      ? `⚠️ User group ${code(group.usergroup)} is named in the policy but does not exist in Slack, so it grants nothing; ask an admin to fix the policy.`
+      : `⚠️ Could not look up user group ${code(group.usergroup)} (${escapeText(group.error)}); it grants nothing until it can be checked.`,
   );
   return {
     summary: `You are ${description.userId}`,
@@ -39,4 +41,25 @@ export function whoamiMessage(description: UserDescription): Message {
     ],
     body: [channel, ...lines, ...unresolved],
   };
+}
+
+/**
+ * Why the user may not request an operation, as the rest of a line that already said so: the
+ * policy's refusal is a whole sentence ("You may not request …"), which here would say it twice.
+ */
+function whyNot(reason: RequestRefusalReason, requestingRoles: readonly string[]): string {
+  switch (reason) {
+    case 'channel_not_allowed':
+      return 'in this channel';
+    case 'no_role':
+      return requestingRoles.length ? `here: that needs the role ${requestingRoles.map(code).join(' or ')}` : 'here: no role may';
+    case 'roles_unavailable':
+      return 'here until twokey can look up your user groups (see below)';
+    case 'unknown_usergroup':
+      return 'here: the user group the policy names for it does not exist in Slack (see below)';
+    case 'unknown_usergroup':
+      return 'here: a user group the policy names does not exist in Slack (see below)';
+    case 'action_not_in_policy':
+      return 'here: it is not in the policy';
+  }
 }

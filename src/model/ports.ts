@@ -15,6 +15,17 @@ export interface AuditQuery {
   channelId?: string;
 }
 
+/**
+ * The store could not be reached, or did not answer in time: what was asked of it may not have
+ * been done. Users are told the database is the trouble, not that twokey is broken.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /** Values a transition sets; the conditions are the transition's own guards. */
 export interface TransitionOptions {
   /** When the change happens: what the time guards are checked against. */
@@ -24,6 +35,12 @@ export interface TransitionOptions {
   results?: StoredTargetResult[];
   /** Recorded in the same transaction as the change, and only if the change is made. */
   audit?: AuditNote;
+  /**
+   * The change was announced before the store could record it (an outcome reported while the
+   * database was down): it is not announced again. Otherwise a change to a final status waits
+   * to be announced (`claimUnannounced`).
+   */
+  announced?: boolean;
 }
 
 export type ApprovalInsert = 'added' | 'duplicate' | 'not_open';
@@ -52,6 +69,8 @@ export interface Store {
   getRequest(id: string): Promise<RequestRecord | undefined>;
   /** Newest first, by creation time. */
   listRequests(query?: RequestQuery): Promise<RequestRecord[]>;
+  /** How many requests are in one of `statuses`, in the whole store. */
+  countRequests(statuses: readonly RequestStatus[]): Promise<number>;
   /** Keeps where a request's card was posted; the request's status by then, or undefined for an unknown request. */
   attachCard(id: string, card: MessageRef): Promise<RequestStatus | undefined>;
   /**
@@ -91,6 +110,15 @@ export interface Store {
   settleOwed(id: number): Promise<void>;
   /** A message still not delivered: tried again from `nextAttemptAt`. */
   deferOwed(id: number, nextAttemptAt: Date, error: string): Promise<void>;
+
+  /**
+   * Claims up to `limit` finished requests whose announcement is overdue at `dueBy` (see
+   * `announceAfter`): each is overdue again only at `leaseUntil`, so that one replica
+   * announces it at a time, and another does if that one stops first.
+   */
+  claimUnannounced(dueBy: Date, leaseUntil: Date, limit: number): Promise<RequestRecord[]>;
+  /** A finished request's messages are all delivered or kept as owed: it is no longer waiting to be announced. */
+  markAnnounced(id: string): Promise<void>;
 
   /** Rejects when the database cannot be reached: the readiness check. */
   ping(): Promise<void>;
@@ -144,15 +172,50 @@ export interface Messenger {
 /** Lists the user IDs in a chat's user group (Slack's `usergroups.users.list`). */
 export type UsergroupMembersLookup = (usergroupId: string) => Promise<string[]>;
 
+/** What a user-group lookup rejects with when the chat has no such group: a mistake in the policy, not a passing failure. */
+export class UnknownUsergroupError extends Error {
+  constructor(readonly usergroup: string) {
+    super(`the user group ${usergroup} named in the policy does not exist in Slack`);
+    this.name = 'UnknownUsergroupError';
+  }
+}
+
 /** What a transport gives the core: where to post, and who is in a user group. */
 export interface ChatPorts {
   messenger: Messenger;
   usergroupMembers: UsergroupMembersLookup;
 }
 
-/** Told of what the core does, for metrics; no part of the core depends on it. */
+/** A command for an operation, as received: where a request's story starts. */
+export interface ReceivedCommand {
+  /** The ID its request gets; a command refused before it became one is known by it too. */
+  requestId: string;
+  operation: string;
+  requesterId: string;
+  channelId: string;
+  targets: number;
+  dryRun: boolean;
+}
+
+/** An attempt the policy refused: a command, or a click on a request's card. */
+export interface RefusedAttempt {
+  operation?: string;
+  requestId?: string;
+  actorId: string;
+  /** The policy's named reason (`no_role`, `wrong_channel`, …). */
+  reason: string;
+}
+
+/**
+ * Told of what the core does, for metrics and the log's story of each request; no part of the
+ * core depends on it. A request is passed as it stands after the change.
+ */
 export interface CoreObserver {
-  /** A request reached a final status. */
-  requestFinished(operation: string, status: RequestStatus): void;
-  approvalCounted(operation: string): void;
+  received(command: ReceivedCommand): void;
+  refused(attempt: RefusedAttempt): void;
+  /** A new request waits for approvals. */
+  pending(request: RequestRecord): void;
+  approvalCounted(request: RequestRecord, approverId: string): void;
+  /** A request reached the final `status` (given apart: a record the store could not update still shows the one before). */
+  requestFinished(request: RequestRecord, status: RequestStatus): void;
 }

@@ -72,6 +72,18 @@ export function isFinished(status: RequestStatus): boolean {
   return finishedStatuses.includes(status);
 }
 
+/**
+ * How long the process that finished a request has to announce it (card, thread, DMs) before
+ * the sweep of any replica does it instead: a crash between the change and its announcement
+ * delays the news by this much, and never loses it.
+ */
+export const announceGraceMs = 60_000;
+
+/** When a request finished at `at` is overdue for its announcement. */
+export function announceAfter(at: Date): Date {
+  return new Date(at.getTime() + announceGraceMs);
+}
+
 export interface Approval {
   userId: string;
   at: Date;

@@ -10,12 +10,13 @@ export interface ChannelRef {
   name?: string;
 }
 
-export type RequestRefusalReason = 'action_not_in_policy' | 'channel_not_allowed' | 'no_role' | 'roles_unavailable';
+export type RequestRefusalReason = 'action_not_in_policy' | 'channel_not_allowed' | 'no_role' | 'roles_unavailable' | 'unknown_usergroup';
 export type ApprovalRefusalReason =
   | 'action_not_in_policy'
   | 'own_request'
   | 'no_role'
   | 'roles_unavailable'
+  | 'unknown_usergroup'
   | 'already_approved';
 export type DenyRefusalReason = Exclude<ApprovalRefusalReason, 'already_approved'>;
 export type CancelRefusalReason = 'not_requester';
@@ -98,10 +99,11 @@ function roleRefusal(
   roles: readonly string[],
   act: Act,
   operation: OperationName,
-): Refusal<'no_role' | 'roles_unavailable'> | undefined {
+): Refusal<'no_role' | 'roles_unavailable' | 'unknown_usergroup'> | undefined {
   if (holdsAny(who, roles)) return undefined;
   const what = act === 'request' ? operation : `${operation} requests`;
-  const failed = who.unresolved.filter((group) => group.roles.some((role) => roles.includes(role)));
+  const atStake = who.unresolved.filter((group) => group.roles.some((role) => roles.includes(role)));
+  const failed = atStake.filter((group) => !group.unknown);
   if (failed.length) {
     const groups = failed.map((group) => `${group.usergroup} (Slack said: ${group.error})`).join(', ');
     return {
@@ -109,6 +111,16 @@ function roleRefusal(
       message:
         `twokey could not look up user group${failed.length > 1 ? 's' : ''} ${groups}, so it cannot confirm your roles ` +
         `to ${act} ${what}; try again in a moment, or ask an admin if it keeps failing.`,
+    };
+  }
+  const unknown = atStake.filter((group) => group.unknown);
+  if (unknown.length) {
+    const [groups, exist] = unknown.length > 1 ? ['groups', 'do'] : ['group', 'does'];
+    return {
+      reason: 'unknown_usergroup',
+      message:
+        `The user ${groups} ${unknown.map((group) => group.usergroup).join(', ')} named in the policy ${exist} not exist in Slack, ` +
+        `so no one is given a role through ${unknown.length > 1 ? 'them' : 'it'} to ${act} ${what}; ask an admin to fix the policy.`,
     };
   }
   const needs = roles.length

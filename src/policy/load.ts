@@ -74,11 +74,10 @@ export function parsePolicy(text: string, source: string, options: PolicyOptions
   return result.data;
 }
 
-/** Reads and validates the policy file at `path`. */
-export function loadPolicy(path: string, options: PolicyOptions = {}): Policy {
-  let text: string;
+/** The text of the policy file at `path`; a PolicyError saying why when it cannot be read. */
+export function readPolicyText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new PolicyError(path, [
@@ -87,5 +86,9 @@ export function loadPolicy(path: string, options: PolicyOptions = {}): Policy {
         : `cannot read ${resolve(path)}: ${code ?? (error as Error).message}`,
     ]);
   }
-  return parsePolicy(text, path, options);
+}
+
+/** Reads and validates the policy file at `path`. */
+export function loadPolicy(path: string, options: PolicyOptions = {}): Policy {
+  return parsePolicy(readPolicyText(path), path, options);
 }

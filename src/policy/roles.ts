@@ -1,5 +1,5 @@
 import { redact } from '../lib/logger';
-import type { UsergroupMembersLookup } from '../model/ports';
+import { UnknownUsergroupError, type UsergroupMembersLookup } from '../model/ports';
 import type { Policy } from './schema';
 
 /** A user group that could not be looked up, and the roles it might have granted. */
@@ -7,6 +7,8 @@ export interface UnresolvedUsergroup {
   usergroup: string;
   roles: string[];
   error: string;
+  /** Set when Slack does not know the group: the policy is wrong, and trying again will not help. */
+  unknown?: true;
 }
 
 export interface ResolvedRoles {
@@ -30,27 +32,44 @@ function shortError(error: unknown): string {
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }
 
+function usergroupRolesOf(policy: Policy): Map<string, string[]> {
+  const usergroupRoles = new Map<string, string[]>();
+  for (const [role, definition] of Object.entries(policy.roles)) {
+    for (const usergroup of definition.usergroups) {
+      usergroupRoles.set(usergroup, [...(usergroupRoles.get(usergroup) ?? []), role]);
+    }
+  }
+  return usergroupRoles;
+}
+
+/** Every user group the policy names, each once. */
+export function policyUsergroups(policy: Policy): string[] {
+  return [...usergroupRolesOf(policy).keys()];
+}
+
 /** Works out which roles a Slack user holds, by user ID and through user groups. */
 export class RoleResolver {
   /** Each user group some role uses, with the roles it grants, in policy order. */
-  private readonly usergroupRoles = new Map<string, string[]>();
+  private usergroupRoles: Map<string, string[]>;
   private readonly cache = new Map<string, { members: ReadonlySet<string>; expiresAt: number }>();
   private readonly inFlight = new Map<string, Promise<ReadonlySet<string>>>();
   private readonly ttlMs: number;
   private readonly now: () => number;
 
   constructor(
-    private readonly policy: Policy,
+    private policy: Policy,
     private readonly listUsergroupMembers: UsergroupMembersLookup,
     options: RoleResolverOptions,
   ) {
     this.ttlMs = options.ttlMs;
     this.now = options.now ?? Date.now;
-    for (const [role, definition] of Object.entries(policy.roles)) {
-      for (const usergroup of definition.usergroups) {
-        this.usergroupRoles.set(usergroup, [...(this.usergroupRoles.get(usergroup) ?? []), role]);
-      }
-    }
+    this.usergroupRoles = usergroupRolesOf(policy);
+  }
+
+  /** Resolves under `policy` from now on. Cached members stay: a group's members do not depend on the policy. */
+  usePolicy(policy: Policy): void {
+    this.policy = policy;
+    this.usergroupRoles = usergroupRolesOf(policy);
   }
 
   async resolve(userId: string): Promise<ResolvedRoles> {
@@ -67,7 +86,8 @@ export class RoleResolver {
     lookups.forEach((lookup, index) => {
       const [usergroup, groupRoles] = usergroups[index];
       if (lookup.status === 'rejected') {
-        unresolved.push({ usergroup, roles: groupRoles, error: shortError(lookup.reason) });
+        const unknown = lookup.reason instanceof UnknownUsergroupError ? { unknown: true as const } : {};
+        unresolved.push({ usergroup, roles: groupRoles, error: shortError(lookup.reason), ...unknown });
       } else if (lookup.value.has(userId)) {
         for (const role of groupRoles) grant(role, usergroup);
       }

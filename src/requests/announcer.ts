@@ -3,6 +3,7 @@ import { differenceInMilliseconds } from 'date-fns/differenceInMilliseconds';
 import { redact } from '../lib/logger';
 import { cardMessage, threadLines } from '../messages/card';
 import { escapeText, mention } from '../messages/format';
+import { systemActor } from '../model/audit';
 import { noticeMessage } from '../messages/notices';
 import { resultMessage, secretMessage } from '../messages/results';
 import type { Message, MessageRef } from '../model/message';
@@ -21,6 +22,10 @@ export type Closing = 'denied' | 'cancelled';
  * updates, the card's thread, word to the requester, and secrets for their eyes only. A
  * message that cannot be delivered never undoes the change it reports: it is kept in the store
  * and tried again (`deliverOwed`), except a secret, which is never kept.
+ *
+ * A request that finishes waits in the store to be announced (`announceAfter`) until every
+ * message about it is delivered or kept; should the process stop before then, a sweep announces
+ * it again (`announceOverdue`), so news is never lost between a change and its first message.
  */
 export class Announcer {
   // Card updates for one request run one after another, each rendering the latest stored
@@ -34,38 +39,50 @@ export class Announcer {
     return this.context.messenger.post(request.channelId, cardMessage(request, this.context.now()));
   }
 
-  approved(request: RequestRecord, approverId: string): Promise<void> {
-    return this.inThread(request, threadLines.approved(request, approverId));
+  async approved(request: RequestRecord, approverId: string): Promise<void> {
+    await this.inThread(request, threadLines.approved(request, approverId));
   }
 
   /** A request denied or cancelled by `actorId`: the card, its thread, and the requester unless they did it. */
-  async closed(request: RequestRecord, how: Closing, actorId: string): Promise<void> {
+  closed(request: RequestRecord, how: Closing, actorId: string): Promise<void> {
     const reason = request.closedReason;
-    await this.refreshCard(request.id);
-    await this.inThread(request, how === 'denied' ? threadLines.denied(actorId, reason) : threadLines.cancelled(actorId, reason));
-    if (actorId !== request.requesterId) {
-      const why = reason ? ` (${escapeText(reason)})` : '';
-      await this.tellRequester(request, noticeMessage(request, `was ${how} by ${mention(actorId)}; nothing was run${why}`, this.context.messenger));
-    }
+    const why = reason ? ` (${escapeText(reason)})` : '';
+    return this.announce(request, [
+      () => this.refreshCard(request.id),
+      () => this.inThread(request, how === 'denied' ? threadLines.denied(actorId, reason) : threadLines.cancelled(actorId, reason)),
+      ...(actorId === request.requesterId
+        ? []
+        : [() => this.tellRequester(request, noticeMessage(request, `was ${how} by ${mention(actorId)}; nothing was run${why}`, this.context.messenger))]),
+    ]);
   }
 
-  async expired(request: RequestRecord): Promise<void> {
-    await this.refreshCard(request.id);
-    await this.inThread(request, threadLines.expired());
-    await this.tellRequester(request, noticeMessage(request, 'expired before it had enough approvals; nothing was run', this.context.messenger));
+  expired(request: RequestRecord): Promise<void> {
+    return this.announce(request, [
+      () => this.refreshCard(request.id),
+      () => this.inThread(request, threadLines.expired()),
+      () => this.tellRequester(request, noticeMessage(request, 'expired before it had enough approvals; nothing was run', this.context.messenger)),
+    ]);
   }
 
   /** An execution a stopped process left unfinished: its outcome is unknown. */
-  async lost(request: RequestRecord): Promise<void> {
-    await this.onCardOrInChannel(request, resultMessage(request));
-    await this.tellRequester(request, noticeMessage(request, 'has an unknown outcome: twokey stopped while it ran', this.context.messenger));
+  lost(request: RequestRecord): Promise<void> {
+    return this.announce(request, [
+      ...this.onCardOrInChannel(request, resultMessage(request)),
+      () => this.tellRequester(request, noticeMessage(request, 'has an unknown outcome: twokey stopped while it ran', this.context.messenger)),
+    ]);
   }
 
-  /** The outcome of an execution, on its card and in its thread (in the channel, for a request that had no card). */
-  async executed(execution: Execution): Promise<void> {
+  /**
+   * The outcome of an execution, on its card and in its thread (in the channel, for a request
+   * that had no card). `replies`, the approving click's, carry it to the channel when Slack
+   * will not post it in the thread.
+   */
+  async executed(execution: Execution, replies?: Replies): Promise<void> {
     const { request } = execution;
-    await this.onCardOrInChannel(request, resultMessage(request));
-    await this.tellRequester(request, noticeMessage(request, `finished: ${resultMessage(request).summary}`, this.context.messenger));
+    await this.announce(request, [
+      ...this.onCardOrInChannel(request, resultMessage(request), replies),
+      () => this.tellRequester(request, noticeMessage(request, `finished: ${resultMessage(request).summary}`, this.context.messenger)),
+    ]);
     await this.revealSecrets(execution);
   }
 
@@ -74,16 +91,39 @@ export class Announcer {
    * operation hears its outcome: when the channel cannot be reached, the requester is told
    * directly, now or, failing that, when Slack takes the message again.
    */
-  async result({ request }: Execution, replies: Replies): Promise<void> {
+  result({ request }: Execution, replies: Replies): Promise<void> {
     const message = resultMessage(request);
-    try {
-      await replies.toChannel(message);
-      return;
-    } catch (error) {
-      this.context.logger.warn('could not post a result in its channel; telling the requester directly', { requestId: request.id, error });
+    return this.announce(request, [
+      async () => {
+        try {
+          await replies.toChannel(message);
+          return true;
+        } catch (error) {
+          this.context.logger.warn('could not post a result in its channel; telling the requester directly', { requestId: request.id, error });
+        }
+        const undelivered = { ...message, notes: [...(message.notes ?? []), 'twokey could not post this result in the channel.'] };
+        return this.tellRequester(request, undelivered);
+      },
+    ]);
+  }
+
+  /**
+   * Announces again, each on its own, the finished requests whose announcement is overdue: their
+   * process stopped, or could not reach the store, before all their messages were delivered or
+   * kept. `alone` at start-up when this process is the store's only one: then every request
+   * still waiting is a stopped process's, even one it had claimed (a claim lasts one lease). A
+   * secret is never announced again: it was never stored.
+   */
+  async announceOverdue(alone = false): Promise<RequestRecord[]> {
+    const { store, now, logger } = this.context;
+    const at = now();
+    const leaseUntil = addMilliseconds(at, owedLeaseMs);
+    const overdue = await store.claimUnannounced(alone ? leaseUntil : at, leaseUntil, owedBatch);
+    for (const request of overdue) {
+      logger.warn('announcing a finished request whose announcement was cut short', { requestId: request.id, status: request.status });
+      this.context.background('announcing a finished request', this.announceAgain(request));
     }
-    const undelivered = { ...message, notes: [...(message.notes ?? []), 'twokey could not post this result in the channel.'] };
-    await this.tellRequester(request, undelivered);
+    return overdue;
   }
 
   /**
@@ -107,8 +147,8 @@ export class Announcer {
     }
   }
 
-  /** Re-renders a request's card from the latest stored state. */
-  refreshCard(requestId: string): Promise<void> {
+  /** Re-renders a request's card from the latest stored state; false when it could neither be updated nor kept to try again. */
+  refreshCard(requestId: string): Promise<boolean> {
     return this.deliver({ kind: 'card', requestId });
   }
 
@@ -144,38 +184,86 @@ export class Announcer {
     return owed;
   }
 
-  /** A request's news: its card updated and the message in its thread, or, without a card, the message in its channel. */
-  private async onCardOrInChannel(request: RequestRecord, message: Message): Promise<void> {
-    if (!request.card) {
-      await this.deliver({ kind: 'post', requestId: request.id, channelId: request.channelId, message });
-      return;
+  /**
+   * Sends a finished request's messages in order; once each is delivered or kept, the request
+   * no longer waits to be announced. One neither delivered nor kept (the store down too) leaves
+   * it waiting, for a sweep to announce it all again.
+   */
+  private async announce(request: RequestRecord, steps: (() => Promise<boolean>)[]): Promise<void> {
+    let settled = true;
+    for (const step of steps) settled = (await step()) && settled;
+    if (!settled) return;
+    await this.context.store.markAnnounced(request.id).catch((error: unknown) => {
+      this.context.logger.warn('could not record that a request was announced; it may be announced again', { requestId: request.id, error });
+    });
+  }
+
+  /** The announcement of a finished request, from what the store holds of it. */
+  private announceAgain(request: RequestRecord): Promise<void> {
+    switch (request.status) {
+      case 'denied':
+      case 'cancelled':
+        return this.closed(request, request.status, request.closedBy ?? systemActor);
+      case 'expired':
+        return this.expired(request);
+      default:
+        return request.results?.length ? this.executed({ request, secrets: [] }) : this.lost(request);
     }
-    await this.refreshCard(request.id);
-    await this.inThread(request, message);
   }
 
-  private async inThread(request: RequestRecord, message: Message | string): Promise<void> {
-    if (!request.card) return;
+  /**
+   * A request's news: its card updated and the message in its thread, or, without a card, the
+   * message in its channel; through `replies` when Slack will not post it there.
+   */
+  private onCardOrInChannel(request: RequestRecord, message: Message, replies?: Replies): (() => Promise<boolean>)[] {
+    const fallback = replies && (() => replies.toChannel(message));
+    if (!request.card) return [() => this.deliver({ kind: 'post', requestId: request.id, channelId: request.channelId, message }, fallback)];
+    return [() => this.refreshCard(request.id), () => this.inThread(request, message, fallback)];
+  }
+
+  private async inThread(request: RequestRecord, message: Message | string, fallback?: () => Promise<void>): Promise<boolean> {
+    if (!request.card) return true;
     const model: Message = typeof message === 'string' ? { summary: message, tone: 'info', body: [message] } : message;
-    await this.deliver({ kind: 'post', requestId: request.id, channelId: request.channelId, threadOf: request.card, message: model });
+    return this.deliver({ kind: 'post', requestId: request.id, channelId: request.channelId, threadOf: request.card, message: model }, fallback);
   }
 
-  private tellRequester(request: RequestRecord, message: Message): Promise<void> {
+  private tellRequester(request: RequestRecord, message: Message): Promise<boolean> {
     return this.deliver({ kind: 'dm', requestId: request.id, userId: request.requesterId, message });
   }
 
-  /** Sends a message now; one that cannot be delivered is kept, to be tried again by the sweep. */
-  private async deliver(delivery: OwedDelivery): Promise<void> {
+  /**
+   * Sends a message now, or else through `fallback`; one that cannot be delivered is kept, to be
+   * tried again by the sweep. False only when it could be neither delivered nor kept.
+   */
+  private async deliver(delivery: OwedDelivery, fallback?: () => Promise<void>): Promise<boolean> {
     const { store, now, logger } = this.context;
     try {
       await this.inTurn(delivery, () => this.send(delivery));
+      return true;
     } catch (error) {
       const what = describe(delivery);
+      if (fallback) {
+        const delivered = await fallback().then(
+          () => true,
+          (fallbackError: unknown) => {
+            logger.warn(`could not ${what.action}, nor post it through the click`, { requestId: delivery.requestId, error: fallbackError });
+            return false;
+          },
+        );
+        if (delivered) {
+          logger.warn(`could not ${what.action}; posted it through the click instead`, { requestId: delivery.requestId, error });
+          return true;
+        }
+      }
       logger.warn(`could not ${what.action}; it is kept to be tried again`, { requestId: delivery.requestId, error });
       const at = now();
-      await store.owe(delivery, at, addMilliseconds(at, retryDelayMs(1)), problemText(error)).catch((storeError: unknown) => {
-        logger.error(`could not ${what.action}, nor keep it to try again`, { requestId: delivery.requestId, error: storeError });
-      });
+      return store.owe(delivery, at, addMilliseconds(at, retryDelayMs(1)), problemText(error)).then(
+        () => true,
+        (storeError: unknown) => {
+          logger.error(`could not ${what.action}, nor keep it to try again`, { requestId: delivery.requestId, error: storeError });
+          return false;
+        },
+      );
     }
   }
 
@@ -218,6 +306,7 @@ const firstRetryMs = 30_000;
 const longestRetryMs = 10 * 60_000;
 const owedForMs = 24 * 60 * 60_000;
 // Long enough for a Slack call's tries; a replica that stops mid-delivery leaves it due again after this.
+// The same for an announcement claimed again.
 const owedLeaseMs = 2 * 60_000;
 const owedBatch = 20;
 

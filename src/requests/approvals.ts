@@ -39,12 +39,16 @@ export class ApprovalFlow {
       if (status !== 'pending') await this.announcer.refreshCard(request.id);
     } catch (error) {
       logger.warn('could not post an approval card', { requestId: request.id, error });
-      await store.transition(request.id, 'cancel', {
+      const why = 'the approval card could not be posted';
+      const cancelled = await store.transition(request.id, 'cancel', {
         at: now(),
         closedBy: request.requesterId,
-        audit: { event: 'cancelled', actorId: request.requesterId, detail: 'the approval card could not be posted' },
+        closedReason: why,
+        audit: { event: 'cancelled', actorId: request.requesterId, detail: why },
+        // Told to the requester below, the only one who knew of it.
+        announced: true,
       });
-      this.context.observer.requestFinished(request.operation, 'cancelled');
+      this.context.observer.requestFinished(cancelled ?? request, 'cancelled');
       await replies.toUser(
         refusalMessage(
           'twokey could not post the approval card in this channel (is it a member? `/invite @twokey`), so the request was cancelled. Invite it and run the command again.',
@@ -56,7 +60,7 @@ export class ApprovalFlow {
   async click(action: CardAction, requestId: string, actor: Actor, replies: Replies): Promise<void> {
     const request = await this.context.store.getRequest(requestId);
     if (!request) {
-      await replies.toUser(refusalMessage(`There is no request ${requestId}.`));
+      await replies.toUser(refusalMessage(`There is no request ${requestId}.`, '`/twokey pending` lists the open requests in this channel.'));
       return;
     }
     const place = mayClickHere(request, actor.channelId);
@@ -74,7 +78,7 @@ export class ApprovalFlow {
     const { store, now } = this.context;
     const expired = await store.expireDue(now(), { event: 'expired', actorId: systemActor });
     for (const request of expired) {
-      this.context.observer.requestFinished(request.operation, request.status);
+      this.context.observer.requestFinished(request, request.status);
       this.context.background('announcing an expiry', this.announcer.expired(request));
     }
     return expired;
@@ -105,7 +109,7 @@ export class ApprovalFlow {
       detail: 'twokey stopped while the vendor calls were under way',
     });
     for (const request of lost) {
-      this.context.observer.requestFinished(request.operation, request.status);
+      this.context.observer.requestFinished(request, request.status);
       this.context.background('announcing a lost execution', this.announcer.lost(request));
     }
     return lost;
@@ -125,8 +129,8 @@ export class ApprovalFlow {
     if (inserted === 'duplicate') return this.refuse(request, actor, alreadyApproved, replies);
     if (inserted === 'not_open') return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
 
-    this.context.observer.approvalCounted(request.operation);
     const counted = (await store.getRequest(request.id)) ?? request;
+    this.context.observer.approvalCounted(counted, actor.userId);
     const detail = `${counted.approvals.length} of ${counted.approvalsRequired}`;
     await store.appendAudit(requestAuditEntry(counted, { event: 'approved', actorId: actor.userId, detail }, now()));
     const said = this.announcer.approved(counted, actor.userId);
@@ -139,7 +143,7 @@ export class ApprovalFlow {
     }
     const complete = await store.transition(request.id, 'complete', { at: now() });
     // The vendor calls start at once; Slack hears of the approval meanwhile, and of the outcome after.
-    const running = complete ? this.run(complete) : undefined;
+    const running = complete ? this.run(complete, replies) : undefined;
     // Awaited below; marked handled now so a failure meanwhile is not an unhandled rejection.
     running?.catch(() => undefined);
     await said;
@@ -147,10 +151,10 @@ export class ApprovalFlow {
     await running;
   }
 
-  /** Runs an approved request and announces its outcome, if this caller wins its start. */
-  private async run(request: RequestRecord): Promise<void> {
+  /** Runs an approved request and announces its outcome, if this caller wins its start; `replies` are the approving click's. */
+  private async run(request: RequestRecord, replies?: Replies): Promise<void> {
     const execution = await runApproved(this.context, request);
-    if (execution) await this.announcer.executed(execution);
+    if (execution) await this.announcer.executed(execution, replies);
   }
 
   /** Whether the requester and every counted approver still hold their roles, as the policy and user groups say now. */
@@ -173,7 +177,7 @@ export class ApprovalFlow {
       audit: { event: 'cancelled', actorId: systemActor, outcome: refusal.reason, detail: refusal.message },
     });
     if (!closed) return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
-    this.context.observer.requestFinished(closed.operation, closed.status);
+    this.context.observer.requestFinished(closed, closed.status);
     await this.announcer.closed(closed, 'cancelled', systemActor);
     await replies.toUser(cancelledInsteadMessage(closed));
   }
@@ -202,7 +206,7 @@ export class ApprovalFlow {
       audit: { event: how, actorId: actor.userId },
     });
     if (!closed) return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
-    this.context.observer.requestFinished(closed.operation, closed.status);
+    this.context.observer.requestFinished(closed, closed.status);
     await this.announcer.closed(closed, how, actor.userId);
   }
 

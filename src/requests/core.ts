@@ -1,10 +1,11 @@
 import { subMilliseconds } from 'date-fns/subMilliseconds';
 import { cardActionOf } from '../messages/card';
-import { internalErrorMessage } from '../messages/help';
-import type { Actor, Invocation, Replies } from '../model/ports';
+import { internalErrorMessage, storeUnavailableMessage } from '../messages/help';
+import { type Actor, type Invocation, type Replies, StoreUnavailableError } from '../model/ports';
 import type { OwedMessage } from '../model/owed';
 import type { RequestRecord } from '../model/request';
 import { findOperation, operations, umbrellaCommand } from '../operations/catalog';
+import type { Policy } from '../policy/schema';
 import { Announcer } from './announcer';
 import { ApprovalFlow } from './approvals';
 import { type CoreOptions, coreContext, type CoreContext } from './context';
@@ -26,6 +27,8 @@ export interface Sweep {
   lost: RequestRecord[];
   /** Owed messages tried again. */
   redelivered: OwedMessage[];
+  /** Finished requests announced again: their announcement was cut short. */
+  reannounced: RequestRecord[];
 }
 
 /** The core, whatever chat drives it: slash commands, card clicks, and the sweep. */
@@ -58,6 +61,15 @@ export class Twokey {
     });
   }
 
+  /**
+   * Puts `policy` in force for the next command, click and execution: every part of the core
+   * reads the policy from the shared context when it decides, never a copy of its own.
+   */
+  usePolicy(policy: Policy): void {
+    this.context.policy = policy;
+    this.context.roles.usePolicy(policy);
+  }
+
   /** A click on a card button; `actionId` and `requestId` come from the button. */
   async click(actionId: string, requestId: string, actor: Actor, replies: Replies): Promise<void> {
     await this.guard(replies, { actionId, requestId, userId: actor.userId }, async () => {
@@ -77,20 +89,37 @@ export class Twokey {
     return this.track(
       (async () => {
         await store.forgetDeliveries(subMilliseconds(now(), deliveryMemoryMs));
-        const [expired, started, lost, redelivered] = await Promise.all([
+        const [expired, started, lost, redelivered, reannounced] = await Promise.all([
           this.approvals.expireDue(),
           this.approvals.startStalled(subMilliseconds(now(), stalledApprovalMs)),
           this.approvals.recoverInterrupted(subMilliseconds(now(), executionDeadlineMs)),
           this.announcer.deliverOwed(),
+          this.announcer.announceOverdue(),
         ]);
-        return { expired, started, lost, redelivered };
+        return { expired, started, lost, redelivered, reannounced };
       })(),
     );
   }
 
-  /** Reports executions started before `startedBefore` and never finished as outcome unknown. */
-  recoverInterrupted(startedBefore: Date): Promise<RequestRecord[]> {
-    return this.track(this.approvals.recoverInterrupted(startedBefore));
+  /**
+   * At start-up: reports the executions a stopped process left unfinished, and announces the
+   * requests it finished without announcing. `alone` when this process is the store's only one
+   * (SQLite): then all of them are the stopped process's; on a shared store, only those that
+   * no running replica could still be busy with.
+   */
+  recoverAtStart(alone: boolean): Promise<void> {
+    const { now, executionDeadlineMs } = this.context;
+    return this.track(
+      (async () => {
+        await this.approvals.recoverInterrupted(alone ? now() : subMilliseconds(now(), executionDeadlineMs));
+        await this.announcer.announceOverdue(alone);
+      })(),
+    );
+  }
+
+  /** How many commands, clicks and background jobs are under way: what a stop waits for. */
+  workUnderWay(): number {
+    return this.inFlight.size;
   }
 
   /** Resolves once the work under way has finished, or after `timeoutMs`, whichever comes first. */
@@ -120,7 +149,8 @@ export class Twokey {
     return this.track(
       work().catch(async (error: unknown) => {
         this.context.logger.error('handling failed', { ...what, error });
-        await replies.toUser(internalErrorMessage()).catch(() => undefined);
+        const message = error instanceof StoreUnavailableError ? storeUnavailableMessage() : internalErrorMessage();
+        await replies.toUser(message).catch(() => undefined);
       }),
     );
   }

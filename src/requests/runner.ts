@@ -38,17 +38,16 @@ export async function runApproved(context: CoreContext, request: RequestRecord):
   const results = storedResults(outcomes);
   const executed: AuditNote = { event: 'executed', actorId, outcome: overall, detail: outcomeDetail(results) };
   const at = now();
-  const record = () => recordOutcome(context, started, finishing[overall], { at, results, audit: executed });
+  const record = (announced: boolean) => recordOutcome(context, started, finishing[overall], { at, results, audit: executed, announced });
   // The outcome is known whatever the store says: when it cannot be recorded now, it is still
-  // reported, and recorded as soon as the store answers.
-  const finished = await record().catch((error: unknown) => {
+  // reported, and recorded as soon as the store answers (as announced: it is being, now).
+  const finished = await record(false).catch((error: unknown) => {
     logger.error('could not record an outcome; reporting it, and recording it once the store answers', { requestId: request.id, error });
-    context.background('recording an outcome', retryUntilRecorded(context, record));
+    context.background('recording an outcome', retryUntilRecorded(context, () => record(true)));
     const known: RequestRecord = { ...started, status: transitions[finishing[overall]].to, results, finishedAt: at };
     return known;
   });
-  logger.info('operation executed', { requestId: request.id, operation: started.operation, outcome: overall, targets: outcomes.length });
-  context.observer.requestFinished(started.operation, overall);
+  context.observer.requestFinished(finished, overall);
 
   const secrets = outcomes.flatMap((outcome) =>
     outcome.status === 'succeeded' && outcome.success.secret ? [{ targetId: outcome.targetId, secret: outcome.success.secret }] : [],
@@ -79,7 +78,7 @@ async function recordOutcome(
   context: CoreContext,
   started: RequestRecord,
   name: TransitionName,
-  options: Required<Pick<TransitionOptions, 'at' | 'results' | 'audit'>>,
+  options: Required<Pick<TransitionOptions, 'at' | 'results' | 'audit' | 'announced'>>,
 ): Promise<RequestRecord> {
   const finished = await context.store.transition(started.id, name, options);
   if (finished) return finished;

@@ -25,11 +25,20 @@ export class RequestService {
     const parsed = parseCommand(operation, invocation.text);
     if (!parsed.ok) return replies.toUser(usageErrorMessage(parsed.error, parsed.usage));
     const command = parsed.command;
+    const requestId = newRequestId();
+    this.context.observer.received({
+      requestId,
+      operation: operation.name,
+      requesterId: invocation.userId,
+      channelId: invocation.channel.id,
+      targets: command.targetIds.length,
+      dryRun: command.dryRun,
+    });
 
     const decision = decideRequest(policy, await roles.resolve(invocation.userId), operation.name, invocation.channel);
     if (!decision.allowed) {
       const subject = { operation: operation.name, channelId: invocation.channel.id, targets: auditTargets(command) };
-      return refuse(this.context, replies, invocation.userId, subject, decision);
+      return refuse(this.context, replies, invocation.userId, subject, decision, requestId);
     }
     const { rule } = decision;
     if (rule.reasonRequired && !command.reason) {
@@ -40,7 +49,7 @@ export class RequestService {
     const createdAt = now();
     const request = await store.createRequest(
       {
-        id: newRequestId(),
+        id: requestId,
         operation: operation.name,
         requesterId: invocation.userId,
         channelId: invocation.channel.id,
@@ -54,7 +63,10 @@ export class RequestService {
       },
       { event: 'requested', actorId: invocation.userId, detail: command.reason || undefined },
     );
-    if (request.status === 'pending') return this.approvals.open(request, replies);
+    if (request.status === 'pending') {
+      this.context.observer.pending(request);
+      return this.approvals.open(request, replies);
+    }
 
     const execution = await runApproved(this.context, request);
     if (!execution) return;

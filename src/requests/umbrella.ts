@@ -1,5 +1,5 @@
 import { helpMessage, type SubcommandHelp, unknownSubcommandMessage } from '../messages/help';
-import { refusalMessage } from '../messages/results';
+import { accessRefusalMessage, refusalMessage } from '../messages/results';
 import { auditMessage, pendingMessage } from '../messages/umbrella';
 import { whoamiMessage } from '../messages/whoami';
 import type { Invocation, Replies } from '../model/ports';
@@ -41,7 +41,9 @@ export class Umbrella {
       args: '<requestId>',
       description: 'cancel your open request (admins: anyone’s)',
       run: async ([requestId], invocation, replies) => {
-        if (!requestId) return replies.toUser(refusalMessage('Name the request to cancel: `/twokey cancel R-XXXXXX`.'));
+        if (!requestId) {
+          return replies.toUser(refusalMessage('Name the request to cancel: `/twokey cancel R-XXXXXX`.', '`/twokey pending` lists the open requests in this channel.'));
+        }
         await this.approvals.click('cancel', requestId.toUpperCase(), { userId: invocation.userId }, replies);
       },
     },
@@ -71,7 +73,7 @@ export class Umbrella {
       return replies.toUser(refusalMessage(`\`/twokey audit [n]\` takes a whole number from 1 to ${maxAuditCount}.`));
     }
     const decision = mayReadAudit(await this.context.roles.resolve(invocation.userId));
-    if (!decision.allowed) return replies.toUser(refusalMessage(decision.message));
+    if (!decision.allowed) return replies.toUser(accessRefusalMessage(decision.message));
     const everywhere = decision.scope === 'everywhere';
     const entries = await this.context.store.listAudit({ limit: count, channelId: everywhere ? undefined : invocation.channel.id });
     await replies.toUser(auditMessage(entries, everywhere ? 'in every channel' : 'in this channel'));

@@ -1,3 +1,4 @@
+import { closest } from '../lib/spelling';
 import { type CardAction, cardActions } from '../messages/card';
 import { truncate } from '../messages/format';
 import type { Channel } from '../model/ports';
@@ -16,8 +17,6 @@ export interface SessionOptions {
   screen: Screen;
   /** Who types first. */
   user: string;
-  /** Repeat each line after a prompt, so that piped output reads as a transcript. */
-  echo: boolean;
 }
 
 /** Shell commands start with `:`, which no slash command and no button press does. */
@@ -25,11 +24,14 @@ const shellHelp = [
   'Shell commands:',
   '  :as <userId>   act as another user from now on, e.g. :as U0456EFGH (:as alone: who you are)',
   '  :help          this list',
-  '  :quit          leave (so do Ctrl-D, Ctrl-C and the end of piped input)',
+  '  :quit          leave (so do Ctrl-D, Ctrl-C at the prompt and the end of piped input)',
+  'While a line runs, what you type waits its turn; Ctrl-C says what twokey is waiting for, a second Ctrl-C quits without waiting.',
   `twokey's commands: ${slashCommands.join(', ')}; /twokey help explains them.`,
   'Buttons: type what a card shows in brackets, e.g. approve R-7K3QXM, deny R-7K3QXM, cancel R-7K3QXM.',
   'Blank lines and lines starting with # are ignored.',
 ];
+
+const shellCommands = [':as', ':help', ':quit'];
 
 /** A button press, as a card shows it: `approve R-7K3QXM`. */
 const press = new RegExp(`^(${Object.keys(cardActions).join('|')})\\s+(\\S+)$`, 'i');
@@ -47,9 +49,12 @@ export class ShellSession {
     this.user = options.user;
   }
 
-  /** Runs one line of input; resolves with `'quit'` when the user asked to leave. */
-  run(line: string): Promise<'quit' | undefined> {
-    return this.serially(() => this.dispatch(line.trim()));
+  /**
+   * Runs one line of input; resolves with `'quit'` when the user asked to leave. `echo` repeats
+   * it after a prompt first, so that a line nobody saw typed (piped, or typed ahead) reads as a transcript.
+   */
+  run(line: string, echo: boolean): Promise<'quit' | undefined> {
+    return this.serially(() => this.dispatch(line.trim(), echo));
   }
 
   /** Runs `job` (a sweep) between lines, never during one. */
@@ -68,9 +73,9 @@ export class ShellSession {
     return result;
   }
 
-  private async dispatch(input: string): Promise<'quit' | undefined> {
+  private async dispatch(input: string, echo: boolean): Promise<'quit' | undefined> {
     if (input === '' || input.startsWith('#')) return undefined;
-    const { screen, echo } = this.options;
+    const { screen } = this.options;
     if (echo) screen.say(`${this.user}> ${input}`);
     const outcome = await this.act(input);
     screen.say('');
@@ -86,7 +91,12 @@ export class ShellSession {
       const [command, ...rest] = input.split(/\s+/);
       const name = command.toLowerCase();
       if (!slashCommands.includes(name)) {
-        screen.say(`${truncate(command, 40)} is not a twokey command: ${slashCommands.join(', ')} are (/twokey help).`);
+        const meant = closest(name, slashCommands);
+        screen.say(
+          meant
+            ? `${truncate(command, 40)} is not a twokey command: did you mean ${meant}? (/twokey help lists them all.)`
+            : `${truncate(command, 40)} is not a twokey command: ${slashCommands.join(', ')} are (/twokey help).`,
+        );
         return undefined;
       }
       await core.handle(name, { userId: this.user, channel: shellChannel, text: rest.join(' ') }, replies);
@@ -126,9 +136,11 @@ export class ShellSession {
         return undefined;
       case ':quit':
         return 'quit';
-      default:
-        screen.say(`${truncate(command, 40)} is not a shell command: :as, :help and :quit are.`);
+      default: {
+        const meant = closest(command, shellCommands);
+        screen.say(`${truncate(command, 40)} is not a shell command: ${meant ? `did you mean ${meant}?` : ':as, :help and :quit are.'}`);
         return undefined;
+      }
     }
   }
 }

@@ -1,16 +1,15 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { CustomRoute } from '@slack/bolt';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger, LogLevel as TwokeyLogLevel } from '../lib/logger';
 import type { ChatPorts } from '../model/ports';
 import type { Twokey } from '../requests/core';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from './bolt';
-import { slackFetch } from './fetch';
+import { observedSlackFetch, type SlackCallObserver, slackFetch } from './fetch';
 import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { boltLogger } from './logger';
 import { slackMessenger } from './messenger';
 import { refuseFutureTimestamps } from './timestamps';
+import { slackUsergroupMembers } from './usergroups';
 
 /** What twokey needs to talk to Slack. */
 export interface SlackSettings {
@@ -26,21 +25,30 @@ export interface SlackSettings {
 
 export interface SlackTransportOptions {
   slack: SlackSettings;
-  /** The HTTP port in HTTP mode (default 3000). */
-  port?: number;
   logLevel: TwokeyLogLevel;
   logger: Logger;
-  /** More HTTP routes to serve beside Slack's, in HTTP mode. */
-  routes: readonly CustomRoute[];
+  /** Told of each Slack call and its outcome (metrics). */
+  onSlackCall?: SlackCallObserver;
 }
 
 export interface SlackTransport {
   /** Where the core posts and how it looks up user groups, through the app's Web API client. */
   chat: ChatPorts;
+  /**
+   * Looks up each of `usergroups` once, so that a group Slack does not know (or will not show)
+   * is in the log, as a warning, before anyone is refused for it; never rejects.
+   */
+  checkUsergroups(usergroups: readonly string[]): Promise<void>;
   /** Hands Slack's commands and clicks to `core`; once, before `start`. */
   serve(core: Twokey): void;
-  /** Starts serving; resolves with the HTTP port in HTTP mode. */
-  start(): Promise<{ port?: number }>;
+  /**
+   * In HTTP mode, Slack's requests (`POST /slack/events`), for the bot's HTTP server to hand on
+   * once the transport has started; it answers 404 to any other path.
+   */
+  requestListener?: RequestListener;
+  /** Checks the token with Slack and, in Socket Mode, connects. */
+  start(): Promise<void>;
+  /** In Socket Mode, disconnects; in HTTP mode the bot's server stops taking Slack's requests. */
   stop(): Promise<void>;
 }
 
@@ -55,7 +63,7 @@ const boltLevels: Record<TwokeyLogLevel, LogLevel> = {
 };
 
 /** The Bolt app: Socket Mode when an app-level token is set, HTTP mode on `port` otherwise. */
-export function createSlackTransport({ slack, port, logLevel, logger, routes }: SlackTransportOptions): SlackTransport {
+export function createSlackTransport({ slack, logLevel, logger, onSlackCall }: SlackTransportOptions): SlackTransport {
   // Slack retries failed Web API calls for up to half an hour by default; a result that
   // arrives that late misleads more than it helps, so give up after a few tries. Each try has
   // a deadline of its own, so that one hung call cannot hold up what waits behind it.
@@ -63,7 +71,8 @@ export function createSlackTransport({ slack, port, logLevel, logger, routes }: 
     slackApiUrl: slack.apiUrl,
     retryConfig: { retries: 2, maxRetryTime: 10_000 },
     timeout: slackCallTimeoutMs,
-    fetch: slackFetch,
+    // A call is named by its URL under the Web API's base URL (Slack's own when none is set).
+    fetch: onSlackCall ? observedSlackFetch(slack.apiUrl ?? 'https://slack.com/api/', onSlackCall) : slackFetch,
   };
   const common = {
     token: slack.botToken,
@@ -88,37 +97,43 @@ export function createSlackTransport({ slack, port, logLevel, logger, routes }: 
     ? undefined
     : new HTTPReceiver({
         signingSecret: slack.signingSecret ?? '',
-        customRoutes: [...routes],
         logger: common.logger,
         logLevel: common.logLevel,
       });
-  if (http) http.requestListener = refuseFutureTimestamps(http.requestListener, logger);
   const app = new App({ ...common, receiver: socket ?? http });
   app.error(async (error) => {
     logger.error('unhandled error in a Slack listener', { error });
   });
 
+  const chat = { messenger: slackMessenger(app.client), usergroupMembers: slackUsergroupMembers(app.client, logger) };
+
   return {
-    chat: {
-      messenger: slackMessenger(app.client),
-      usergroupMembers: async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
+    chat,
+    async checkUsergroups(usergroups) {
+      await Promise.allSettled(usergroups.map((usergroup) => chat.usergroupMembers(usergroup)));
     },
     serve(core) {
       registerCommands(app, core, logger);
       registerActions(app, core, logger);
     },
+    requestListener: http && refuseFutureTimestamps(routedOnly(http.requestListener), logger),
     async start() {
       await app.init();
-      if (socket) {
-        await app.start();
-        return {};
-      }
-      const server = (await app.start(port ?? 3000)) as Server;
-      return { port: (server.address() as AddressInfo).port };
+      if (socket) await app.start();
     },
     async stop() {
       if (socket) await socket.client.disconnect();
-      else await app.stop();
     },
+  };
+}
+
+/** Bolt's listener, with a 404 for a path that is not Slack's (Bolt throws, leaving the connection open). */
+function routedOnly(listener: RequestListener): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      listener(req, res);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
+    }
   };
 }

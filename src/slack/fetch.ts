@@ -42,3 +42,41 @@ export async function slackFetch(input: string | URL | Request, init: RequestIni
   // Only the members above are read by the callers (the end-to-end tests drive both through it).
   return response as Response;
 }
+
+/** Told of each Slack call: `method` is the Web API method, or `response_url`; `outcome` what it came to. */
+export type SlackCallObserver = (method: string, outcome: string) => void;
+
+/**
+ * `slackFetch`, telling `observe` of each call it sends (every try of a retried one): the Web API
+ * method for a URL under `apiUrl`, `response_url` for any other, and the outcome: `ok`, Slack's
+ * error code (`not_in_channel`, `ratelimited`), the HTTP status of another failure, `timeout`
+ * (the call's deadline passed) or `connection`.
+ */
+export function observedSlackFetch(apiUrl: string, observe: SlackCallObserver): typeof slackFetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
+    const method = url.startsWith(apiUrl) ? url.slice(apiUrl.length).split(/[?#]/)[0] : 'response_url';
+    let response: Response;
+    try {
+      response = await slackFetch(input, init);
+    } catch (error) {
+      // A call's deadline aborts it through its signal.
+      const name = (error as { name?: unknown } | undefined)?.name;
+      observe(method, name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'connection');
+      throw error;
+    }
+    // The global fetch's answer (a file upload's) can be read once only: a copy of it is read here.
+    observe(method, slackOutcome(response.status, await (typeof response.clone === 'function' ? response.clone() : response).text()));
+    return response;
+  };
+}
+
+function slackOutcome(status: number, text: string): string {
+  try {
+    const body = JSON.parse(text) as { ok?: unknown; error?: unknown } | null;
+    if (body?.ok === false && typeof body.error === 'string') return body.error;
+  } catch {
+    // Not JSON: a response_url's plain `ok`, or a proxy's error page.
+  }
+  return status >= 200 && status <= 299 ? 'ok' : String(status);
+}

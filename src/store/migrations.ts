@@ -100,6 +100,15 @@ export const sqliteMigrations: readonly Migration[] = [
     name: 'how far an execution got',
     sql: `ALTER TABLE requests ADD COLUMN dispatched INTEGER;`,
   },
+  {
+    version: 7,
+    name: 'finished requests not yet announced',
+    // Requests finished before this migration were announced, or their messages are owed.
+    sql: `
+      ALTER TABLE requests ADD COLUMN announce_after TEXT;
+      CREATE INDEX requests_unannounced ON requests (announce_after) WHERE announce_after IS NOT NULL;
+    `,
+  },
 ];
 
 export const postgresMigrations: readonly Migration[] = [
@@ -197,5 +206,14 @@ export const postgresMigrations: readonly Migration[] = [
     version: 6,
     name: 'how far an execution got',
     sql: `ALTER TABLE requests ADD COLUMN dispatched INTEGER;`,
+  },
+  {
+    version: 7,
+    name: 'finished requests not yet announced',
+    // Requests finished before this migration were announced, or their messages are owed.
+    sql: `
+      ALTER TABLE requests ADD COLUMN announce_after TIMESTAMPTZ;
+      CREATE INDEX requests_unannounced ON requests (announce_after) WHERE announce_after IS NOT NULL;
+    `,
   },
 ];

@@ -13,8 +13,9 @@ import type { Logger } from '../lib/logger';
 import { type AuditEntry, type AuditNote, type NewAuditEntry, requestAuditEntry } from '../model/audit';
 import type { MessageRef } from '../model/message';
 import type { OwedDelivery, OwedMessage } from '../model/owed';
-import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
+import { type ApprovalInsert, type AuditQuery, type RequestQuery, type Store, StoreUnavailableError, type TransitionOptions } from '../model/ports';
 import {
+  announceAfter,
   finishedStatuses,
   guardsOf,
   type NewRequest,
@@ -82,7 +83,7 @@ export interface PostgresStoreOptions {
 }
 
 /** PostgreSQL did not answer in time: it hangs, or the network to it does. */
-export class DatabaseTimeoutError extends Error {
+export class DatabaseTimeoutError extends StoreUnavailableError {
   constructor(ms: number, cause: unknown) {
     super(`PostgreSQL did not answer within ${ms} ms`, { cause });
     this.name = 'DatabaseTimeoutError';
@@ -94,7 +95,7 @@ export class DatabaseTimeoutError extends Error {
  * may not have been saved. Such a step is not run again: a conditional update would find its own
  * change and report it as someone else's, an insert would find its own row.
  */
-export class CommitOutcomeUnknownError extends Error {
+export class CommitOutcomeUnknownError extends StoreUnavailableError {
   constructor(cause: unknown) {
     super('the connection to PostgreSQL was lost during COMMIT: the change may or may not have been saved', { cause });
     this.name = 'CommitOutcomeUnknownError';
@@ -193,6 +194,11 @@ export class PostgresStore implements Store {
     return this.load(rows);
   }
 
+  async countRequests(statuses: readonly RequestStatus[]): Promise<number> {
+    const { rows } = await this.query<{ n: string }>('SELECT COUNT(*) AS n FROM requests WHERE status = ANY($1)', [[...statuses]]);
+    return Number(rows[0].n);
+  }
+
   async attachCard(id: string, card: MessageRef): Promise<RequestStatus | undefined> {
     const { rows } = await this.query<{ status: RequestStatus }>(
       'UPDATE requests SET card_channel_id = $2, card_ts = $3 WHERE id = $1 RETURNING status',
@@ -239,7 +245,8 @@ export class PostgresStore implements Store {
            started_at = CASE WHEN $2 = 'executing' THEN $3 ELSE started_at END,
            dispatched = CASE WHEN $2 = 'executing' THEN 0 ELSE dispatched END,
            approved_at = CASE WHEN $2 = 'approved' THEN $3 ELSE approved_at END,
-           finished_at = CASE WHEN $6 THEN $3 ELSE finished_at END
+           finished_at = CASE WHEN $6 THEN $3 ELSE finished_at END,
+           announce_after = CASE WHEN $6 AND NOT $9 THEN $10 ELSE announce_after END
          WHERE id = $1
            AND status = ANY($7)${guardsOf(name).map((guard) => ` AND ${guardSql[guard]}`).join('')}
          RETURNING *`,
@@ -252,6 +259,8 @@ export class PostgresStore implements Store {
           finishedStatuses.includes(to),
           [...from],
           options.closedReason ?? null,
+          options.announced ?? false,
+          announceAfter(options.at),
         ],
       );
       return (await this.recordChanges(client, rows, options.at, options.audit))[0];
@@ -311,6 +320,22 @@ export class PostgresStore implements Store {
     await this.query('UPDATE owed_messages SET next_attempt_at = $2, last_error = $3 WHERE id = $1', [id, nextAttemptAt, error]);
   }
 
+  async claimUnannounced(dueBy: Date, leaseUntil: Date, limit: number): Promise<RequestRecord[]> {
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<RequestRow>(
+        `UPDATE requests SET announce_after = $2
+         WHERE id IN (SELECT id FROM requests WHERE announce_after <= $1 ORDER BY announce_after LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [dueBy, leaseUntil, limit],
+      );
+      return this.load(rows, client);
+    });
+  }
+
+  async markAnnounced(id: string): Promise<void> {
+    await this.query('UPDATE requests SET announce_after = NULL WHERE id = $1', [id]);
+  }
+
   async ping(): Promise<void> {
     // Never retried: a probe reports what it finds.
     await explainTimeouts(() => this.pool.query('SELECT 1'), this.timeouts);
@@ -331,10 +356,10 @@ export class PostgresStore implements Store {
     const { from, to } = transitions[name];
     return this.inTransaction(async (client) => {
       const { rows } = await client.query<RequestRow>(
-        `UPDATE requests SET status = $1, finished_at = $4
+        `UPDATE requests SET status = $1, finished_at = $4, announce_after = $5
          WHERE status = ANY($2) AND ${condition}
          RETURNING *`,
-        [to, [...from], before, at],
+        [to, [...from], before, at, announceAfter(at)],
       );
       return this.recordChanges(client, rows, at, audit);
     });
@@ -390,7 +415,8 @@ export class PostgresStore implements Store {
       try {
         return await explainTimeouts(step, this.timeouts);
       } catch (error) {
-        if (retry >= retryDelaysMs.length || !connectionDropped(error)) throw error;
+        if (!connectionDropped(error)) throw error;
+        if (retry >= retryDelaysMs.length) throw new StoreUnavailableError('the connection to PostgreSQL kept dropping', { cause: error });
         this.logger?.warn('a database connection dropped; running the step again on a fresh connection', { retry: retry + 1, error });
         await delay(retryDelaysMs[retry]);
       }
@@ -481,7 +507,8 @@ async function migrate(config: ClientConfig, migrations: readonly Migration[], s
   try {
     await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
     // Inside the lock too: CREATE SCHEMA IF NOT EXISTS is not safe against itself.
-    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    const missing = schema ?? (await missingSearchPathSchema(client));
+    if (missing) await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(missing)}`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`);
     const { rows } = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
@@ -499,4 +526,24 @@ async function migrate(config: ClientConfig, migrations: readonly Migration[], s
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The schema a URL's `search_path` (`?options=-c search_path=…`) names first, when none of the
+ * path's schemas exists yet: the tables are meant to go there, so it is created rather than left
+ * to fail with "no schema has been selected to create in".
+ */
+async function missingSearchPathSchema(client: Client): Promise<string | undefined> {
+  const { rows } = await client.query<{ current: string | null; path: string }>(
+    `SELECT current_schema() AS current, current_setting('search_path') AS path`,
+  );
+  if (rows[0].current !== null) return undefined;
+  return searchPathSchemas(rows[0].path).find((name) => name !== '$user');
+}
+
+/** The schema names of a `search_path` setting, unquoted: `"$user", Ops, "my schema"` → `$user`, `ops`, `my schema`. */
+export function searchPathSchemas(path: string): string[] {
+  return [...path.matchAll(/\s*(?:"((?:[^"]|"")*)"|([^,\s]+))\s*(?:,|$)/g)]
+    .map(([, quoted, plain]) => (quoted !== undefined ? quoted.replaceAll('""', '"') : plain.toLowerCase()))
+    .filter((name) => name.length > 0);
 }

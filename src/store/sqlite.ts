@@ -8,6 +8,7 @@ import type { MessageRef } from '../model/message';
 import type { OwedDelivery, OwedMessage } from '../model/owed';
 import type { ApprovalInsert, AuditQuery, RequestQuery, Store, TransitionOptions } from '../model/ports';
 import {
+  announceAfter,
   finishedStatuses,
   guardsOf,
   type NewRequest,
@@ -162,6 +163,13 @@ export class SqliteStore implements Store {
     return this.load(rows);
   }
 
+  async countRequests(statuses: readonly RequestStatus[]): Promise<number> {
+    const row = this.statement('SELECT COUNT(*) AS n FROM requests WHERE status IN (SELECT value FROM json_each(?))').get(
+      JSON.stringify(statuses),
+    ) as { n: number };
+    return row.n;
+  }
+
   async attachCard(id: string, card: MessageRef): Promise<RequestStatus | undefined> {
     const row = this.statement('UPDATE requests SET card_channel_id = ?, card_ts = ? WHERE id = ? RETURNING status').get(
       card.channelId,
@@ -197,7 +205,8 @@ export class SqliteStore implements Store {
            started_at = CASE WHEN @to = 'executing' THEN @at ELSE started_at END,
            dispatched = CASE WHEN @to = 'executing' THEN 0 ELSE dispatched END,
            approved_at = CASE WHEN @to = 'approved' THEN @at ELSE approved_at END,
-           finished_at = CASE WHEN @finished = 1 THEN @at ELSE finished_at END
+           finished_at = CASE WHEN @finished = 1 THEN @at ELSE finished_at END,
+           announce_after = CASE WHEN @finished = 1 AND @announced = 0 THEN @announceAfter ELSE announce_after END
          WHERE id = @id
            AND status IN (SELECT value FROM json_each(@from))${guardsOf(name).map((guard) => ` AND ${guardSql[guard]}`).join('')}
          RETURNING *`,
@@ -207,6 +216,8 @@ export class SqliteStore implements Store {
         from: JSON.stringify(from),
         at: options.at.toISOString(),
         finished: finishedStatuses.includes(to) ? 1 : 0,
+        announced: options.announced ? 1 : 0,
+        announceAfter: announceAfter(options.at).toISOString(),
         closedBy: options.closedBy ?? null,
         closedReason: options.closedReason ?? null,
         results: options.results ? JSON.stringify(options.results) : null,
@@ -260,6 +271,19 @@ export class SqliteStore implements Store {
     this.statement('UPDATE owed_messages SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(nextAttemptAt.toISOString(), error, id);
   }
 
+  async claimUnannounced(dueBy: Date, leaseUntil: Date, limit: number): Promise<RequestRecord[]> {
+    const rows = this.statement(
+      `UPDATE requests SET announce_after = @leaseUntil
+       WHERE id IN (SELECT id FROM requests WHERE announce_after <= @dueBy ORDER BY announce_after LIMIT @limit)
+       RETURNING *`,
+    ).all({ dueBy: dueBy.toISOString(), leaseUntil: leaseUntil.toISOString(), limit }) as RequestRow[];
+    return this.load(rows);
+  }
+
+  async markAnnounced(id: string): Promise<void> {
+    this.statement('UPDATE requests SET announce_after = NULL WHERE id = ?').run(id);
+  }
+
   async ping(): Promise<void> {
     this.statement('SELECT 1').get();
   }
@@ -289,10 +313,16 @@ export class SqliteStore implements Store {
     const { from, to } = transitions[name];
     return this.inTransaction(() => {
       const rows = this.statement(
-        `UPDATE requests SET status = @to, finished_at = @at
+        `UPDATE requests SET status = @to, finished_at = @at, announce_after = @announceAfter
          WHERE status IN (SELECT value FROM json_each(@from)) AND ${condition}
          RETURNING *`,
-      ).all({ to, from: JSON.stringify(from), at: at.toISOString(), before: before.toISOString() }) as RequestRow[];
+      ).all({
+        to,
+        from: JSON.stringify(from),
+        at: at.toISOString(),
+        before: before.toISOString(),
+        announceAfter: announceAfter(at).toISOString(),
+      }) as RequestRow[];
       return this.recordChanges(rows, at, audit);
     });
   }

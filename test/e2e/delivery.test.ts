@@ -5,6 +5,7 @@
  */
 import type { MethodFailure } from '../support/fake-slack';
 import { approvalPolicy, Harness, ids, incidentChannel, messageText, users } from '../support/harness';
+import { failInsertsInto } from '../support/sqlite-faults';
 
 describe('a result Slack will not post in the channel still reaches the requester', () => {
   let harness: Harness;
@@ -68,7 +69,8 @@ describe('what Slack will not take is kept and delivered later, across a restart
     // Slack fails every update and post from here on: the outcome can reach nobody for now.
     harness.slack.failMethod('chat.update', { httpStatus: 500 });
     harness.slack.failMethod('chat.postMessage', { error: 'ratelimited' });
-    await harness.click(card, 'Approve', users.approver);
+    // The click's response_url has expired too (it lasts 30 minutes), so nothing can carry the outcome now.
+    await harness.click(card, 'Approve', users.approver, { responseUrlExpired: true });
     await harness.slack.waitFor(() => harness.owedCount() >= 3, { timeoutMs: 15_000, description: 'card, thread note and DM kept' });
     expect(harness.simulator.calls.count({ method: 'DELETE' })).toBe(1);
 
@@ -90,5 +92,65 @@ describe('what Slack will not take is kept and delivered later, across a restart
     );
     await harness.slack.waitFor(() => harness.owedCount() === 0, { description: 'nothing owed any more' });
     expect(harness.simulator.calls.count({ method: 'DELETE' })).toBe(1);
+  });
+
+  test('an outcome that could be neither posted nor kept is announced by a later sweep, once the grace has passed', async () => {
+    await harness.command('/revoke-grant', `${ids.organization} ${ids.grant(6)} offboarding`);
+    const card = await harness.waitForMessage(incidentChannel.id, (m) => messageText(m).includes(ids.grant(6)));
+    const requestId = /R-[A-Z0-9]{6}/.exec(messageText(card))![0];
+
+    // Slack fails every update and post, and the database refuses to keep what it owes (a full disk).
+    harness.slack.failMethod('chat.update', { httpStatus: 500 });
+    harness.slack.failMethod('chat.postMessage', { error: 'ratelimited' });
+    const cure = failInsertsInto(harness.databaseFile, 'owed_messages');
+    const logsBefore = harness.logs.length;
+    try {
+      await harness.click(card, 'Approve', users.approver, { responseUrlExpired: true });
+      const grant6Done = async () =>
+        (await harness.requests({ statuses: ['succeeded'] })).some((request) => request.targetIds.includes(ids.grant(6)));
+      await harness.slack.waitFor(grant6Done, { timeoutMs: 15_000, description: 'the revocation recorded' });
+      await harness.slack.waitFor(() => harness.logs.slice(logsBefore).filter((line) => line.includes('nor keep it to try again')).length >= 4, {
+        timeoutMs: 15_000,
+        description: 'the card, the thread note and the DM of the outcome neither delivered nor kept',
+      });
+    } finally {
+      cure();
+    }
+    harness.slack.clearFailures();
+    expect(harness.owedCount()).toBe(0);
+
+    // Within the grace the finishing process may still be announcing it; after it, a sweep does.
+    harness.clock.advance(30_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(harness.slack.message(card.channel, card.ts)?.text).not.toContain('done for 1 grant');
+    harness.clock.advance(31_000);
+    await harness.slack.waitFor(() => harness.slack.message(card.channel, card.ts)?.text?.includes('done for 1 grant'), {
+      description: 'the card updated by a later sweep',
+    });
+    await harness.slack.waitFor(
+      () => harness.slack.messages(harness.slack.dmChannelFor(users.oncall)).some((m) => messageText(m).includes(requestId)),
+      { description: 'the requester told' },
+    );
+    // Announced once: later sweeps leave it be.
+    harness.clock.advance(5 * 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const outcomeNotes = harness.slack.threadReplies(card.channel, card.ts).filter((m) => messageText(m).includes('done for 1 grant'));
+    expect(outcomeNotes).toHaveLength(1);
+    expect(harness.simulator.calls.list({ method: 'DELETE' }).filter((call) => call.path.endsWith(ids.grant(6)))).toHaveLength(1);
+  });
+
+  test('an outcome Slack will not post in the card thread reaches the channel through the approving click', async () => {
+    await harness.command('/revoke-grant', `${ids.organization} ${ids.grant(7)} offboarding`);
+    const card = await harness.waitForMessage(incidentChannel.id, (m) => messageText(m).includes(ids.grant(7)));
+    harness.slack.failMethod('chat.postMessage', { error: 'ratelimited' });
+    const { responseUrlId } = await harness.click(card, 'Approve', users.approver);
+
+    const answer = await harness.slack.waitFor(
+      () => harness.slack.responses(responseUrlId).find((response) => messageText(response.body).includes('done for 1 grant')),
+      { timeoutMs: 15_000, description: 'the outcome through the click' },
+    );
+    expect(answer.body.response_type).toBe('in_channel');
+    harness.slack.clearFailures();
+    expect(harness.simulator.calls.list({ method: 'DELETE' }).filter((call) => call.path.endsWith(ids.grant(7)))).toHaveLength(1);
   });
 });

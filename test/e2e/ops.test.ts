@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { approvalPolicy, Harness, ids, incidentChannel, messageText, users } from '../support/harness';
+
+const packageJson = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string };
 
 async function get(port: number | undefined, path: string) {
   const response = await fetch(`http://127.0.0.1:${port}${path}`);
@@ -34,7 +38,39 @@ describe('health, readiness and metrics', () => {
       expect(metrics.body).toContain('twokey_pending_requests 1');
       expect(metrics.body).toMatch(/twokey_vendor_call_duration_seconds_count\{vendor="altostrat",status="204"\} 1/);
       expect(metrics.body).toMatch(/twokey_vendor_call_duration_seconds_count\{vendor="aitronos",status="403"\} 1/);
-      expect(metrics.body).toContain('twokey_process_resident_memory_bytes');
+      // The process's own metrics go by their standard names, which stock dashboards look for.
+      expect(metrics.body).toMatch(/^process_resident_memory_bytes \d+/m);
+      expect(metrics.body).not.toContain('twokey_process_');
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  test('/metrics counts refusals, Slack calls by outcome and policy reloads, and says which version runs', async () => {
+    const harness = await Harness.start({ policy: approvalPolicy });
+    try {
+      // Refused: the stranger holds no role.
+      const refused = await harness.command('/revoke-access', `${ids.site} ${ids.session(1)}`, { userId: users.stranger });
+      await harness.waitForResponses(refused.responseUrlId);
+      // Slack refuses the result's post once; the result goes through the command's response_url.
+      harness.slack.failMethod('chat.postMessage', { error: 'not_in_channel' }, { times: 1 });
+      const ran = await harness.command('/revoke-access', `${ids.site} ${ids.session(2)}`);
+      await harness.waitForResponses(ran.responseUrlId);
+      // A request waiting for approval.
+      await harness.command('/revoke-grant', `${ids.organization} ${ids.grant(1)}`);
+      await harness.waitForMessage(incidentChannel.id, (m) => messageText(m).includes(ids.grant(1)));
+
+      const { body } = await get(harness.bot.port, '/metrics');
+      expect(body).toContain('twokey_refusals_total{operation="revoke-access",reason="no_role"} 1');
+      expect(body).toContain('twokey_slack_calls_total{method="auth.test",outcome="ok"} 1');
+      expect(body).toContain('twokey_slack_calls_total{method="chat.postMessage",outcome="not_in_channel"} 1');
+      // The approval card; the refusal and the result that fell back went through response_urls.
+      expect(body).toContain('twokey_slack_calls_total{method="chat.postMessage",outcome="ok"} 1');
+      expect(body).toContain('twokey_slack_calls_total{method="response_url",outcome="ok"} 2');
+      expect(body).toContain('twokey_requests_total{operation="revoke-access",outcome="succeeded"} 1');
+      expect(body).toContain('twokey_pending_requests 1');
+      expect(body).toContain('twokey_policy_reloads_total{result="applied"} 0');
+      expect(body).toContain(`twokey_build_info{version="${packageJson.version}"} 1`);
     } finally {
       await harness.stop();
     }

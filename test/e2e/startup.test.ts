@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { FakeSlack } from '../support/fake-slack';
 import { ids, immediatePolicy, incidentChannel, messageText, users } from '../support/harness';
-import { BotProcess, botEntry, freePort, killAllProcesses, parseJsonLine, type ProcessExit } from '../support/process';
+import { BotProcess, botEntry, freePort, killAllProcesses, npmCli, parseJsonLine, type ProcessExit } from '../support/process';
 import { runShell } from '../support/shell';
 import { postToSlackEndpoint, slashCommandBody } from '../support/signing';
 
@@ -378,6 +378,125 @@ test('a bulk cut off by a crash: the targets whose calls were sent read unknown,
   next.signal('SIGTERM');
   await next.waitForExit();
 });
+
+test('an outcome cut off by a crash before it was posted is posted by the next process', async () => {
+  writePolicy();
+  const port = await freePort();
+  const env = environment({ PORT: String(port), LOG_LEVEL: 'info' });
+  // The result's post hangs: the revocation is done and recorded when the bot dies, and nobody has been told.
+  slack.holdMethod('chat.postMessage', 60_000);
+  const first = BotProcess.spawn({ cwd: dir, env });
+  await first.waitForLog((entry) => entry.msg === 'twokey is serving Slack');
+  const body = slashCommandBody({
+    command: '/revoke-access',
+    text: `${ids.site} ${ids.session(1)} offboarding`,
+    user_id: users.oncall,
+    channel_id: incidentChannel.id,
+    channel_name: incidentChannel.name,
+    response_url: slack.responseUrl('crash-result', { channel: incidentChannel.id, user: users.oncall }),
+  });
+  expect((await postToSlackEndpoint(`http://127.0.0.1:${port}/slack/events`, body, secrets.signingSecret)).status).toBe(200);
+  await first.waitForLog((entry) => entry.msg === 'request executed');
+  first.signal('SIGKILL');
+  await first.waitForExit();
+  slack.reset();
+  expect(slack.messages(incidentChannel.id)).toEqual([]);
+
+  const next = BotProcess.spawn({ cwd: dir, env });
+  const report = await slack.waitFor(() => slack.messages(incidentChannel.id).find((m) => messageText(m).includes('done for 1 session')), {
+    timeoutMs: 15_000,
+    description: 'the outcome posted by the next process',
+  });
+  expect(messageText(report)).toContain(ids.session(1));
+  expect(simulator.calls.count({ method: 'DELETE' })).toBe(1);
+  next.signal('SIGTERM');
+  await next.waitForExit();
+});
+
+/** A signed `/twokey help`, answered nowhere in particular. */
+function helpCommand(): string {
+  return slashCommandBody({
+    command: '/twokey',
+    text: 'help',
+    user_id: users.oncall,
+    channel_id: incidentChannel.id,
+    response_url: slack.responseUrl('help', { user: users.oncall }),
+  });
+}
+
+test('/readyz answers 503 through start-up and the drain, /healthz 200 throughout; the drain is logged', async () => {
+  writePolicy();
+  const port = await freePort();
+  const env = environment({ PORT: String(port) });
+  const probe = async (path: string) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { status: response.status, text: await response.text() };
+  };
+  // Slack is slow to accept the token: start-up takes a couple of seconds.
+  slack.holdMethod('auth.test', 2_000, { times: 1 });
+  const bot = BotProcess.spawn({ cwd: dir, env });
+  const starting = await slack.waitFor(() => probe('/readyz').catch(() => undefined), { description: 'an answer from /readyz during start-up' });
+  expect(starting.status).toBe(503);
+  expect(starting.text).toContain('starting');
+  expect((await probe('/healthz')).status).toBe(200);
+  const early = await postToSlackEndpoint(`http://127.0.0.1:${port}/slack/events`, helpCommand(), secrets.signingSecret);
+  expect(early.status).toBe(503);
+  await bot.waitForLog((entry) => entry.msg === 'twokey is serving Slack');
+  expect(await probe('/readyz')).toEqual({ status: 200, text: 'ready' });
+
+  // A revocation is under way at the vendor when the stop comes.
+  simulator.faults.add({ method: 'DELETE', times: 1, action: { type: 'delay', ms: 2_000 } });
+  const body = slashCommandBody({
+    command: '/revoke-access',
+    text: `${ids.site} ${ids.session(2)} drain check`,
+    user_id: users.oncall,
+    channel_id: incidentChannel.id,
+    channel_name: incidentChannel.name,
+    response_url: slack.responseUrl('drain', { channel: incidentChannel.id, user: users.oncall }),
+  });
+  expect((await postToSlackEndpoint(`http://127.0.0.1:${port}/slack/events`, body, secrets.signingSecret)).status).toBe(200);
+  await slack.waitFor(() => simulator.calls.count({ method: 'DELETE' }) === 1, { description: 'the vendor call sent' });
+  bot.signal('SIGTERM');
+  const stopping = await bot.waitForLog((entry) => entry.msg === 'stopping');
+  expect(stopping.workUnderWay).toBeGreaterThanOrEqual(1);
+  const draining = await probe('/readyz');
+  expect(draining.status).toBe(503);
+  expect(draining.text).toContain('shutting down');
+  expect((await probe('/healthz')).status).toBe(200);
+  const late = await postToSlackEndpoint(`http://127.0.0.1:${port}/slack/events`, helpCommand(), secrets.signingSecret);
+  expect(late.status).toBe(503);
+
+  // The call under way finishes and is reported before the process ends.
+  const exit = await bot.waitForExit(15_000);
+  expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+  expect(slack.messages(incidentChannel.id).some((m) => messageText(m).includes('done for 1 session'))).toBe(true);
+  const messages = bot.stdoutLines().map(parseJsonLine).map((entry) => entry?.msg);
+  expect(messages.indexOf('stopped')).toBeGreaterThan(messages.indexOf('stopping'));
+});
+
+test('npm start after npm prune --omit=dev runs the built bot without compiling, and SIGTERM to npm stops the bot', async () => {
+  // The package as a production host has it: built, then pruned of devDependencies (TypeScript among them).
+  const repo = path.resolve(__dirname, '../..');
+  for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(repo, file), path.join(dir, file));
+  fs.cpSync(path.join(repo, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  await promisify(execFile)('cp', ['-al', path.join(repo, 'node_modules'), path.join(dir, 'node_modules')]);
+  await promisify(execFile)(process.execPath, [npmCli, 'prune', '--omit=dev', '--offline', '--no-audit', '--no-fund'], { cwd: dir });
+  expect(fs.existsSync(path.join(dir, 'node_modules', 'typescript'))).toBe(false);
+  const builtAt = fs.statSync(path.join(dir, 'dist', 'index.js')).mtimeMs;
+
+  writePolicy();
+  const port = await freePort();
+  const npm = BotProcess.spawnWithNpm({ cwd: dir, env: { ...environment({ PORT: String(port) }), PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` } });
+  await npm.waitForLog((entry) => entry.msg === 'twokey is serving Slack', 20_000);
+  expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+  expect(fs.statSync(path.join(dir, 'dist', 'index.js')).mtimeMs).toBe(builtAt);
+
+  npm.signal('SIGTERM');
+  await npm.waitForExit(10_000);
+  await npm.waitForLog((entry) => entry.msg === 'stopped');
+  // No bot is left behind: its port is free again.
+  await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+}, 60_000);
 
 test('HTTP mode: serves /healthz and signed commands, keeps secrets out of its logs, and exits 0 on SIGTERM', async () => {
   writePolicy();

@@ -216,7 +216,7 @@ describe('a rotated password never leaks', () => {
 
   test('with reveal_password: never it appears in no Slack traffic, log line or database file', async () => {
     const seen = await rotateAndCollect('never');
-    expect(seen.logs).toContain('operation executed');
+    expect(seen.logs).toContain('request executed');
     for (const password of seen.passwords) {
       expect(password.length).toBeGreaterThan(8);
       expect(seen.traffic).not.toContain(password);

@@ -215,10 +215,11 @@ export class Harness {
    * Clicks a button of a posted message as `userId`, as Slack would deliver it. Resolves once the
    * bot has acknowledged; `responseUrlId` names the click's response_url in the fake.
    */
-  async click(message: RecordedMessage, button: string, userId: string, options: { timestamp?: number } = {}) {
+  async click(message: RecordedMessage, button: string, userId: string, options: { timestamp?: number; responseUrlExpired?: boolean } = {}) {
     responseCounter += 1;
     const responseUrlId = `click-${responseCounter}`;
     const responseUrl = this.slack.responseUrl(responseUrlId, { channel: message.channel, user: userId, messageTs: message.ts });
+    if (options.responseUrlExpired) this.slack.expireResponseUrl(responseUrlId);
     const payload = blockActionsPayload(message, button, { user: { id: userId }, responseUrl, channelName: incidentChannel.name });
     if (this.socketMode) {
       const ack = await this.slack.sendEnvelope('interactive', payload);

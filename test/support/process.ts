@@ -15,6 +15,8 @@ import { type Probe, waitFor, withDeadline } from './wait';
 
 /** The compiled entry point; `npm test` builds it first (pretest). */
 export const botEntry = path.resolve(__dirname, '../../dist/index.js');
+/** npm itself, as installed beside the node that runs the tests. */
+export const npmCli = path.resolve(path.dirname(fs.realpathSync(process.execPath)), '../lib/node_modules/npm/bin/npm-cli.js');
 
 export interface ProcessExit {
   code: number | null;
@@ -30,6 +32,18 @@ export interface SpawnOptions {
   args?: string[];
   /** A pipe on standard input; without it the process reads nothing. */
   stdin?: boolean;
+  /**
+   * Run under a pseudo-terminal, as a person at a keyboard runs it: its standard input and
+   * output are a terminal, and what is written to standard input is typed (`\x03` is Ctrl-C).
+   * Needs util-linux's `script`.
+   */
+  terminal?: boolean;
+}
+
+/** `argv` run by `script` in a new pseudo-terminal, which forwards input and output and passes on the exit code. */
+function underTerminal(argv: string[]): string[] {
+  const quoted = argv.map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
+  return ['script', '--quiet', '--return', '--command', quoted, '/dev/null'];
 }
 
 const running = new Set<NodeProcess>();
@@ -51,7 +65,9 @@ export class NodeProcess {
     private readonly name: string,
   ) {
     if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-    this.child = spawn(process.execPath, [entry, ...(options.args ?? [])], {
+    const argv = [process.execPath, entry, ...(options.args ?? [])];
+    const [command, ...args] = options.terminal ? underTerminal(argv) : argv;
+    this.child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
@@ -114,12 +130,17 @@ export async function killAllProcesses(): Promise<void> {
 }
 
 export class BotProcess extends NodeProcess {
-  private constructor(options: SpawnOptions) {
-    super(botEntry, options, 'the bot process');
+  private constructor(options: SpawnOptions, entry = botEntry, name = 'the bot process') {
+    super(entry, options, name);
   }
 
   static spawn(options: Pick<SpawnOptions, 'env' | 'cwd'>): BotProcess {
     return new BotProcess(options);
+  }
+
+  /** `npm start` in `cwd` (which holds the package): npm's process, with the bot as its child. */
+  static spawnWithNpm(options: Pick<SpawnOptions, 'env' | 'cwd'>): BotProcess {
+    return new BotProcess({ ...options, args: ['start'] }, npmCli, '`npm start`');
   }
 
   /** Each non-empty line of standard output. */

@@ -6,11 +6,14 @@ import type { RequestStatus } from '../../src/model/request';
  * failing or full disk would fail it, until the returned function is called.
  */
 export function failWritesInto(file: string, status: RequestStatus): () => void {
-  const trigger = `test_fail_into_${status}`;
+  return withTrigger(file, `test_fail_into_${status}`, `BEFORE UPDATE OF status ON requests WHEN NEW.status = '${status}'`);
+}
+
+/** Adds a trigger that fails the writes `when` selects, as a failing or full disk would; the returned function drops it. */
+function withTrigger(file: string, trigger: string, when: string): () => void {
   const db = new Database(file);
   try {
-    db.exec(`CREATE TRIGGER ${trigger} BEFORE UPDATE OF status ON requests WHEN NEW.status = '${status}'
-      BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected by the test)'); END;`);
+    db.exec(`CREATE TRIGGER ${trigger} ${when} BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected by the test)'); END;`);
   } finally {
     db.close();
   }
@@ -22,4 +25,9 @@ export function failWritesInto(file: string, status: RequestStatus): () => void 
       cure.close();
     }
   };
+}
+
+/** Makes every insert into `table` of the bot's SQLite file fail, until the returned function is called. */
+export function failInsertsInto(file: string, table: string): () => void {
+  return withTrigger(file, `test_fail_insert_${table}`, `BEFORE INSERT ON ${table}`);
 }

@@ -482,3 +482,34 @@ describe('describeUser', () => {
     ]);
   });
 });
+
+describe('user groups Slack does not know', () => {
+  const oncallGroupUnknown = { usergroup: 'S0ONCALL1', roles: ['oncall'], error: 'no such group', unknown: true as const };
+
+  it('refuse as a mistake in the policy to fix, not a lookup to try again', () => {
+    expect(decideRequest(policy, who('U0ONCALL2', [], [oncallGroupUnknown]), 'delete-peer', incident)).toEqual({
+      allowed: false,
+      reason: 'unknown_usergroup',
+      message:
+        'The user group S0ONCALL1 named in the policy does not exist in Slack, so no one is given a role through it to request delete-peer; ask an admin to fix the policy.',
+    });
+    const twoUnknown = [oncallGroupUnknown, { ...oncallGroupUnknown, usergroup: 'S0ADMINS', roles: ['admin'] }];
+    const refusal = decideRequest(policy, who('U0ONCALL2', [], twoUnknown), 'delete-peer', incident);
+    expect(refusal).toMatchObject({ reason: 'unknown_usergroup' });
+    expect(!refusal.allowed && refusal.message).toMatch(
+      /^The user groups S0ONCALL1, S0ADMINS named in the policy do not exist in Slack, so no one is given a role through them/,
+    );
+  });
+
+  it('leave "try again" to a group whose lookup failed meanwhile, which might still grant the role', () => {
+    const both = [oncallGroupUnknown, { ...oncallGroupDown, usergroup: 'S0ADMINS', roles: ['admin'] }];
+    expect(decideRequest(policy, who('U0ONCALL2', [], both), 'delete-peer', incident)).toMatchObject({ reason: 'roles_unavailable' });
+  });
+
+  it('refuse approvers too, and no one who holds the role some other way', () => {
+    expect(decideRequest(policy, who('U0ONCALL1', ['oncall'], [oncallGroupUnknown]), 'delete-peer', incident)).toMatchObject({ allowed: true });
+    const approver = who('U0APPROVE3', [], [{ ...oncallGroupUnknown, usergroup: 'S0APPROVERS', roles: ['approver'] }]);
+    const approval = decideApproval(policy, approver, { operation: 'delete-peer', requesterId: 'U0ONCALL1', approverIds: [] });
+    expect(approval).toMatchObject({ counts: false, reason: 'unknown_usergroup' });
+  });
+});

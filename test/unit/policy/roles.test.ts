@@ -1,4 +1,4 @@
-import type { UsergroupMembersLookup } from '../../../src/model/ports';
+import { UnknownUsergroupError, type UsergroupMembersLookup } from '../../../src/model/ports';
 import { parsePolicy, RoleResolver, type Policy } from '../../../src/policy';
 
 const policy: Policy = parsePolicy(
@@ -185,5 +185,22 @@ describe('RoleResolver', () => {
     expect(resolved.roles).toEqual(new Map([['oncall', ['S0ONCALL1']]]));
     expect(resolved.unresolved).toEqual([]);
     expect(listUsergroupMembers).toHaveBeenCalledTimes(4);
+  });
+
+  it('marks a group Slack does not know apart from a lookup that failed', async () => {
+    const { resolver } = setup(async (usergroup) => {
+      if (usergroup === 'S0SRE1') throw new UnknownUsergroupError(usergroup);
+      throw new Error('An API error occurred: ratelimited');
+    });
+    const { unresolved } = await resolver.resolve('U0SRE1');
+    expect(unresolved).toEqual([
+      { usergroup: 'S0ONCALL1', roles: ['oncall'], error: 'An API error occurred: ratelimited' },
+      {
+        usergroup: 'S0SRE1',
+        roles: ['oncall', 'approver'],
+        error: 'the user group S0SRE1 named in the policy does not exist in Slack',
+        unknown: true,
+      },
+    ]);
   });
 });

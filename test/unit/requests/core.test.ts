@@ -81,6 +81,24 @@ describe('the core answers every command, even when a part of it fails', () => {
     await store.close();
   });
 
+  test('only a refusal by the policy carries ⛔ and the /twokey whoami hint; a missing request or a slip is said plainly', async () => {
+    const store = new SqliteStore(':memory:');
+    const answer = async (userId: string, text: string) => {
+      const { sink, toUser } = replies();
+      await twokey(store).handle('/twokey', { userId, channel, text }, sink);
+      return said(toUser);
+    };
+    for (const plain of [await answer('U0ONCALL1', 'cancel R-NOPE12'), await answer('U0ONCALL1', 'cancel'), await answer('U0ONCALL1', 'audit 0')]) {
+      expect(plain).not.toContain(':no_entry:');
+      expect(plain).not.toContain('/twokey whoami');
+    }
+    expect(await answer('U0ONCALL1', 'cancel')).toContain('`/twokey pending` lists the open requests in this channel.');
+    const refused = await answer('U0STRANGER', 'audit');
+    expect(refused).toContain(':no_entry: Only people who hold a twokey role may read the audit log.');
+    expect(refused).toContain('`/twokey whoami` shows what you may do here.');
+    await store.close();
+  });
+
   test('/twokey audit: an admin sees every channel, others their own', async () => {
     const store = new SqliteStore(':memory:');
     const at = new Date();

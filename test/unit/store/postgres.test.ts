@@ -1,6 +1,6 @@
-import { PostgresStore } from '../../../src/store/postgres';
+import { PostgresStore, searchPathSchemas } from '../../../src/store/postgres';
 import { postgresMigrations } from '../../../src/store/migrations';
-import { dropSchema, schemaName, testDatabaseUrl, withAdmin as admin } from '../../support/postgres';
+import { dropSchema, schemaName, schemaUrl, testDatabaseUrl, withAdmin as admin } from '../../support/postgres';
 import { describeStore } from './store-suite';
 
 /**
@@ -47,6 +47,20 @@ if (!url) {
         await expect(client.query(`UPDATE ${schema}.audit SET actor_id = 'U2'`)).rejects.toThrow('append-only');
         await expect(client.query(`DELETE FROM ${schema}.audit`)).rejects.toThrow('append-only');
       });
+    });
+
+    test('a schema named by the URL\'s search_path is created when missing, and the tables go there', async () => {
+      const store = await PostgresStore.connect(schemaUrl(schema));
+      await store.appendAudit({ at: new Date(), event: 'refused', actorId: 'U1', targets: [] });
+      await store.close();
+      const { rows } = await admin((client) => client.query(`SELECT count(*)::int AS entries FROM ${schema}.audit`));
+      expect(rows).toEqual([{ entries: 1 }]);
+    });
+
+    test('search_path settings are read as PostgreSQL reads them', () => {
+      expect(searchPathSchemas('"$user", public')).toEqual(['$user', 'public']);
+      expect(searchPathSchemas('Ops,"My ""odd"" schema" , x')).toEqual(['ops', 'My "odd" schema', 'x']);
+      expect(searchPathSchemas('')).toEqual([]);
     });
 
     test('an unreachable database is a clear start-up error', async () => {

@@ -9,6 +9,7 @@ import { addMilliseconds, addMinutes } from 'date-fns';
 import type { AuditNote, NewAuditEntry } from '../../../src/model/audit';
 import type { Store } from '../../../src/model/ports';
 import {
+  announceGraceMs,
   finishedStatuses,
   type NewRequest,
   type RequestRecord,
@@ -243,6 +244,18 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.listRequests({ channelId: 'C_NONE' })).toEqual([]);
       });
 
+      test('counts the requests in some statuses, in every channel', async () => {
+        expect(await store.countRequests(['pending'])).toBe(0);
+        await store.createRequest(newRequest({ id: 'R-A', channelId: 'C_OPS' }), requested);
+        await store.createRequest(newRequest({ id: 'R-B', channelId: 'C_OTHER' }), requested);
+        await store.createRequest(newRequest({ id: 'R-C', status: 'approved' }), requested);
+        await store.transition('R-B', 'deny', { at: minutes(1), closedBy: 'U_APPROVER' });
+
+        expect(await store.countRequests(['pending'])).toBe(1);
+        expect(await store.countRequests(['pending', 'approved', 'denied'])).toBe(3);
+        expect(await store.countRequests(['expired'])).toBe(0);
+      });
+
       test('attaches the card a request was posted as', async () => {
         const created = await store.createRequest(newRequest(), requested);
         await store.attachCard(created.id, { channelId: 'C_OPS', messageId: '1763892000.000100' });
@@ -432,6 +445,56 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         for (let n = 0; n < 6; n += 1) await store.owe({ ...dm, userId: `U_${n}` }, minutes(1), minutes(1), 'x');
         const claims = await Promise.all(Array.from({ length: 4 }, () => store.claimOwed(minutes(2), minutes(10), 3)));
         const ids = claims.flat().map((message) => message.id);
+        expect(ids).toHaveLength(6);
+        expect(new Set(ids).size).toBe(6);
+      });
+    });
+
+    describe('finished requests waiting to be announced', () => {
+      const grace = (at: Date) => addMilliseconds(at, announceGraceMs);
+
+      test('a request that finishes waits to be announced from one grace after; once claimed, not again until its lease ends', async () => {
+        await store.createRequest(newRequest({ id: 'R-DENIED' }), requested);
+        await store.createRequest(newRequest({ id: 'R-STILL-PENDING' }), requested);
+        await store.transition('R-DENIED', 'deny', { at: minutes(1), closedBy: 'U_APPROVER' });
+        // Within the grace it is the finishing process's to announce.
+        expect(await store.claimUnannounced(addMilliseconds(grace(minutes(1)), -1), minutes(10), 10)).toEqual([]);
+        const [claimed, ...rest] = await store.claimUnannounced(grace(minutes(1)), minutes(10), 10);
+        expect(rest).toEqual([]);
+        expect(claimed).toEqual(await store.getRequest('R-DENIED'));
+        expect(claimed.status).toBe('denied');
+        expect(await store.claimUnannounced(minutes(9), minutes(20), 10)).toEqual([]);
+        expect((await store.claimUnannounced(minutes(10), minutes(20), 10)).map((request) => request.id)).toEqual(['R-DENIED']);
+      });
+
+      test('an announced request is never claimed; nor is one whose outcome was announced before it was recorded', async () => {
+        await store.createRequest(newRequest({ id: 'R-TOLD' }), requested);
+        await store.transition('R-TOLD', 'cancel', { at: minutes(1), closedBy: 'U_REQUESTER' });
+        await store.markAnnounced('R-TOLD');
+        const running = await requestIn(store, 'executing', { id: 'R-REPORTED-EARLY' });
+        await store.transition(running.id, 'succeed', { at: minutes(2), results: sampleResults, announced: true });
+        expect(await store.claimUnannounced(minutes(60), minutes(70), 10)).toEqual([]);
+      });
+
+      test('expired and lost requests wait to be announced too', async () => {
+        await store.createRequest(newRequest({ id: 'R-EXPIRES', expiresAt: minutes(5) }), requested);
+        await requestIn(store, 'executing', { id: 'R-LOST' });
+        await store.expireDue(minutes(5), expiredNote);
+        await store.loseInterrupted(minutes(60), minutes(6), lostNote);
+        const claimed = await store.claimUnannounced(minutes(30), minutes(40), 10);
+        expect(claimed.map((request) => [request.id, request.status]).sort()).toEqual([
+          ['R-EXPIRES', 'expired'],
+          ['R-LOST', 'outcome_unknown'],
+        ]);
+      });
+
+      test('claims racing for the same requests each get different ones', async () => {
+        for (let n = 0; n < 6; n += 1) {
+          await store.createRequest(newRequest({ id: `R-RACE-${n}` }), requested);
+          await store.transition(`R-RACE-${n}`, 'deny', { at: minutes(1), closedBy: 'U_APPROVER' });
+        }
+        const claims = await Promise.all(Array.from({ length: 4 }, () => store.claimUnannounced(minutes(5), minutes(10), 3)));
+        const ids = claims.flat().map((request) => request.id);
         expect(ids).toHaveLength(6);
         expect(new Set(ids).size).toBe(6);
       });

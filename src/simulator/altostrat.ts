@@ -8,10 +8,11 @@ import {
   type SimResponse,
   type VendorSimulation,
 } from './http';
+import { listedSession, peerTypes } from './records';
 import type { Removal, SimulatorState } from './state';
 
 /** Every scope the simulated Altostrat checks; the default token holds them all. */
-export const altostratScopes = ['vpn:delete'] as const;
+export const altostratScopes = ['vpn:read', 'vpn:delete'] as const;
 
 function errorType(status: number): string {
   if (status === 429) return 'rate_limit_error';
@@ -37,6 +38,14 @@ function notFound(message: string): SimResponse {
   return altostratError(404, 'resource_not_found', message);
 }
 
+function insufficientScope(scope: string): SimResponse {
+  return altostratError(403, 'insufficient_scope', `The token lacks the ${scope} scope.`);
+}
+
+function isPeerType(type: string): type is (typeof peerTypes)[number] {
+  return (peerTypes as readonly string[]).includes(type);
+}
+
 function removed(removal: Removal, missingParent: string, missingChild: string): SimResponse {
   if (removal === 'removed') return noContent;
   return notFound(removal === 'no_parent' ? missingParent : missingChild);
@@ -48,6 +57,16 @@ interface Context {
 }
 
 const routes: ReadonlyArray<Route<Context>> = [
+  {
+    method: 'GET',
+    pattern: '/control-plane/:siteId/transient-accesses',
+    handle: ({ siteId }, { state }) => {
+      const sessions = state.sessionsOf(siteId);
+      if (!sessions) return notFound(`The site ${siteId} does not exist.`);
+      const now = Date.now();
+      return jsonResponse(200, sessions.map((session) => listedSession(session, now)));
+    },
+  },
   {
     method: 'DELETE',
     pattern: '/control-plane/:siteId/transient-accesses/:accessId',
@@ -67,12 +86,24 @@ const routes: ReadonlyArray<Route<Context>> = [
     },
   },
   {
+    method: 'GET',
+    pattern: '/vpn/instances/:instanceId/peers',
+    handle: ({ instanceId }, { state, scopes }, query) => {
+      if (!scopes.has('vpn:read')) return insufficientScope('vpn:read');
+      const type = query.get('type');
+      if (type !== null && !isPeerType(type)) {
+        return altostratError(400, 'parameter_invalid', `The 'type' parameter must be one of ${peerTypes.join(', ')}.`);
+      }
+      const peers = state.peersOf(instanceId);
+      if (!peers) return notFound(`The VPN instance ${instanceId} does not exist.`);
+      return jsonResponse(200, type === null ? peers : peers.filter((peer) => peer.type === type));
+    },
+  },
+  {
     method: 'DELETE',
     pattern: '/vpn/instances/:instanceId/peers/:peerId',
     handle: ({ instanceId, peerId }, { state, scopes }) => {
-      if (!scopes.has('vpn:delete')) {
-        return altostratError(403, 'insufficient_scope', 'The token lacks the vpn:delete scope.');
-      }
+      if (!scopes.has('vpn:delete')) return insufficientScope('vpn:delete');
       return removed(
         state.deletePeer(instanceId, peerId),
         `The VPN instance ${instanceId} does not exist.`,
@@ -90,10 +121,10 @@ export function altostratSimulation(state: SimulatorState, scopes: readonly stri
     // The bare shape Altostrat has been seen to answer a 401 with, not its documented envelope.
     unauthenticated: () => jsonResponse(401, { message: 'Unauthenticated.' }),
     error: (status) => altostratError(status),
-    handle: (method, segments) => {
+    handle: (method, segments, query) => {
       const found = findRoute(routes, method, segments);
       if (!found) return altostratError(404, 'route_not_found', 'No such endpoint.');
-      return found.route.handle(found.params, context);
+      return found.route.handle(found.params, context, query);
     },
   };
 }

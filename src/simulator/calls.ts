@@ -9,6 +9,8 @@ export type CallEnd = 'answered' | 'reset' | 'aborted';
 
 export interface CallRecord extends CallKey {
   id: number;
+  /** The query as received, without the `?`; empty when there was none. */
+  query: string;
   authorization: Authorization;
   /** Epoch milliseconds. */
   receivedAt: number;
@@ -36,7 +38,7 @@ export class CallLog {
     return this.peak;
   }
 
-  begin(call: CallKey & { authorization: Authorization }): CallRecord {
+  begin(call: CallKey & { query: string; authorization: Authorization }): CallRecord {
     const record: CallRecord = { ...call, id: this.nextId++, receivedAt: Date.now() };
     this.records.push(record);
     this.current += 1;

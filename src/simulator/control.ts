@@ -1,6 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { faultSpecSchema } from './faults';
-import { findRoute, jsonResponse, noContent, pathSegments, readBody, type Route, type SimResponse } from './http';
+import {
+  findRoute,
+  jsonResponse,
+  noContent,
+  pathSegments,
+  readBody,
+  requestQuery,
+  type Route,
+  type SimResponse,
+} from './http';
 import type { Simulator } from './server';
 
 /** Root of the routes that drive the simulator itself rather than a vendor. */
@@ -84,5 +93,5 @@ const routes: ReadonlyArray<Route<Context>> = [
 export async function handleControl(simulator: Simulator, req: IncomingMessage, path: string): Promise<SimResponse> {
   const found = findRoute(routes, req.method ?? 'GET', pathSegments(path));
   if (!found) return jsonResponse(404, { error: 'no such simulator route' });
-  return found.route.handle(found.params, { simulator, req });
+  return found.route.handle(found.params, { simulator, req }, new URLSearchParams(requestQuery(req.url)));
 }

@@ -33,6 +33,12 @@ export function requestPath(url: string | undefined): string {
   return (url ?? '/').split('?')[0];
 }
 
+/** The query of a request URL as received, without the `?`; empty when there is none. */
+export function requestQuery(url: string | undefined): string {
+  const at = (url ?? '').indexOf('?');
+  return at < 0 ? '' : (url ?? '').slice(at + 1);
+}
+
 /** The decoded segments of a path; `%2F` inside a segment stays inside it. */
 export function pathSegments(path: string): string[] {
   return path
@@ -49,11 +55,11 @@ export function pathSegments(path: string): string[] {
 
 export type Params = Record<string, string>;
 
-/** A handler for one method and path pattern such as `/sites/:siteId`. */
+/** A handler for one method and path pattern such as `/sites/:siteId`; `query` is the request's query. */
 export interface Route<Context> {
   method: string;
   pattern: string;
-  handle(params: Params, context: Context): SimResponse | Promise<SimResponse>;
+  handle(params: Params, context: Context, query: URLSearchParams): SimResponse | Promise<SimResponse>;
 }
 
 function matchPattern(pattern: string, segments: string[]): Params | undefined {
@@ -90,7 +96,7 @@ export interface VendorSimulation {
   /** A generic error in the vendor's envelope, as a fault answers. */
   error(status: number): SimResponse;
   /** Handles an authenticated call; an unknown route is the vendor's 404. */
-  handle(method: string, segments: string[]): SimResponse | Promise<SimResponse>;
+  handle(method: string, segments: string[], query: URLSearchParams): SimResponse | Promise<SimResponse>;
 }
 
 /** Reads a request body of at most `limit` bytes as text. */

@@ -12,6 +12,7 @@ import {
   jsonResponse,
   pathSegments,
   requestPath,
+  requestQuery,
   statusText,
   writeResponse,
   type SimResponse,
@@ -155,7 +156,9 @@ class VendorSimulator implements Simulator {
     const segments = pathSegments(path);
     const vendor = this.vendors.find((candidate) => candidate.roots.includes(segments[0]));
     const key: CallKey = { vendor: vendor?.vendor, method: req.method ?? 'GET', path };
-    const record = this.calls.begin({ ...key, authorization: this.authorize(req.headers.authorization, vendor) });
+    const query = requestQuery(req.url);
+    const authorization = this.authorize(req.headers.authorization, vendor);
+    const record = this.calls.begin({ ...key, query, authorization });
     // A client that gives up (a timeout) closes the connection: stop holding its call.
     const gone = new AbortController();
     res.on('close', () => {
@@ -165,7 +168,7 @@ class VendorSimulator implements Simulator {
 
     let delivered: Delivered;
     try {
-      delivered = deliver(req, res, await this.answer(key, segments, vendor, record, gone.signal));
+      delivered = deliver(req, res, await this.answer(key, segments, query, vendor, record, gone.signal));
     } catch (error) {
       delivered = gone.signal.aborted ? { end: 'aborted' } : deliver(req, res, this.failure(error));
     }
@@ -176,6 +179,7 @@ class VendorSimulator implements Simulator {
   private async answer(
     key: CallKey,
     segments: string[],
+    query: string,
     vendor: VendorSimulation | undefined,
     record: CallRecord,
     signal: AbortSignal,
@@ -184,7 +188,7 @@ class VendorSimulator implements Simulator {
     const fault = this.faults.take(key);
     if (fault) this.calls.noteFault(record, fault.type);
     const errorFor = (status: number) => vendor?.error(status) ?? jsonResponse(status, { message: statusText(status) });
-    const normally = () => this.route(key.method, segments, vendor, record.authorization);
+    const normally = () => this.route(key.method, segments, new URLSearchParams(query), vendor, record.authorization);
 
     switch (fault?.type) {
       case undefined:
@@ -210,12 +214,13 @@ class VendorSimulator implements Simulator {
   private route(
     method: string,
     segments: string[],
+    query: URLSearchParams,
     vendor: VendorSimulation | undefined,
     authorization: Authorization,
   ): SimResponse | Promise<SimResponse> {
     if (!vendor) return jsonResponse(404, { message: 'Not Found' });
     if (authorization !== 'valid') return vendor.unauthenticated();
-    return vendor.handle(method, segments);
+    return vendor.handle(method, segments, query);
   }
 
   private authorize(header: string | undefined, vendor: VendorSimulation | undefined): Authorization {

@@ -1,4 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  newGrant,
+  newPeer,
+  newSession,
+  peerSeedOf,
+  secretsOf,
+  sessionSeedOf,
+  type Grant,
+  type GrantSeed,
+  type Peer,
+  type PeerSeed,
+  type Seeded,
+  type Session,
+  type SessionSeed,
+} from './records';
 import { emptySeed, type SimulatorSeed } from './seed';
 
 /** Altostrat's ApiCredential, as `POST /control-plane/{siteId}/credentials` returns it. */
@@ -17,23 +32,26 @@ export interface ApiCredential {
 /** Result of deleting a child: done, or which of the two IDs does not exist. */
 export type Removal = 'removed' | 'no_parent' | 'no_child';
 
-interface Parent {
+interface Parent<Child> {
   name?: string;
-  children: Set<string>;
+  children: Map<string, Child>;
 }
 
-/** Parents (sites, VPN instances, organizations) each holding a set of child IDs. */
-class Tree {
-  private readonly parents = new Map<string, Parent>();
+/** Parents (sites, VPN instances, organizations) each holding its children by ID, in the order they came. */
+class Tree<Child extends { id: string }> {
+  private readonly parents = new Map<string, Parent<Child>>();
 
-  add(id: string, name: string | undefined, children: readonly string[]): void {
-    this.parents.set(id, { name, children: new Set(children) });
+  constructor(private readonly what: string) {}
+
+  add(id: string, name: string | undefined, children: readonly Child[]): void {
+    this.parents.set(id, { name, children: new Map(children.map((child) => [child.id, child])) });
   }
 
-  addChild(parentId: string, childId: string, what: string): void {
+  addChild(parentId: string, child: Child): Child {
     const parent = this.parents.get(parentId);
-    if (!parent) throw new Error(`no ${what} ${parentId} in the simulator`);
-    parent.children.add(childId);
+    if (!parent) throw new Error(`no ${this.what} ${parentId} in the simulator`);
+    parent.children.set(child.id, child);
+    return child;
   }
 
   has(parentId: string): boolean {
@@ -42,6 +60,12 @@ class Tree {
 
   hasChild(parentId: string, childId: string): boolean {
     return this.parents.get(parentId)?.children.has(childId) ?? false;
+  }
+
+  /** Copies of the parent's children, or undefined when there is no such parent. */
+  children(parentId: string): Child[] | undefined {
+    const parent = this.parents.get(parentId);
+    return parent && [...parent.children.values()].map((child) => ({ ...child }));
   }
 
   remove(parentId: string, childId: string): Removal {
@@ -54,17 +78,18 @@ class Tree {
     this.parents.clear();
   }
 
-  entries(): Array<{ id: string; name?: string; children: string[] }> {
-    return [...this.parents].map(([id, parent]) => ({ id, name: parent.name, children: [...parent.children] }));
+  entries(): Array<{ id: string; name?: string; children: Child[] }> {
+    return [...this.parents].map(([id, parent]) => ({ id, name: parent.name, children: [...parent.children.values()] }));
   }
 }
 
 /** The vendors' data: what exists now, changed by the simulated calls. */
 export class SimulatorState {
-  private readonly sites = new Tree();
-  private readonly vpnInstances = new Tree();
-  private readonly organizations = new Tree();
+  private readonly sites = new Tree<Session>('site');
+  private readonly vpnInstances = new Tree<Peer>('VPN instance');
+  private readonly organizations = new Tree<Grant>('organization');
   private readonly credentials = new Map<string, ApiCredential>();
+  private peersMade = 0;
 
   constructor(seed: SimulatorSeed = emptySeed) {
     this.load(seed);
@@ -76,29 +101,44 @@ export class SimulatorState {
     this.vpnInstances.clear();
     this.organizations.clear();
     this.credentials.clear();
+    this.peersMade = 0;
     for (const site of seed.sites) this.addSite(site.id, site.sessions, site.name);
     for (const instance of seed.vpnInstances) this.addVpnInstance(instance.id, instance.peers, instance.name);
     for (const org of seed.organizations) this.addOrganization(org.id, org.grants, org.name);
   }
 
-  /** The current data in seed form (without credentials), e.g. for `describeSeed`. */
+  /** The current data in seed form, every field but the secrets (and without credentials), e.g. for `GET /__simulator/state`. */
   snapshot(): SimulatorSeed {
     return {
-      sites: this.sites.entries().map(({ id, name, children }) => ({ id, name, sessions: children })),
-      vpnInstances: this.vpnInstances.entries().map(({ id, name, children }) => ({ id, name, peers: children })),
-      organizations: this.organizations.entries().map(({ id, name, children }) => ({ id, name, grants: children })),
+      sites: this.sites.entries().map(({ id, name, children }) => ({ id, name, sessions: children.map(sessionSeedOf) })),
+      vpnInstances: this.vpnInstances
+        .entries()
+        .map(({ id, name, children }) => ({ id, name, peers: children.map(peerSeedOf) })),
+      organizations: this.organizations
+        .entries()
+        .map(({ id, name, children }) => ({ id, name, grants: children.map((grant) => ({ ...grant })) })),
     };
+  }
+
+  /** Every secret value the listed items hold now (sessions' username, password and onclick, peers' token). */
+  secrets(): string[] {
+    const items: Array<Session | Peer> = [
+      ...this.sites.entries().flatMap(({ children }) => children),
+      ...this.vpnInstances.entries().flatMap(({ children }) => children),
+    ];
+    return items.flatMap(secretsOf);
   }
 
   // Altostrat sites, their transient access sessions and API credential
 
-  addSite(siteId: string, sessions: readonly string[] = [], name?: string): void {
-    this.sites.add(siteId, name, sessions);
+  addSite(siteId: string, sessions: ReadonlyArray<Seeded<SessionSeed>> = [], name?: string): void {
+    this.sites.add(siteId, name, sessions.map(newSession));
     this.credentials.set(siteId, newCredential(siteId, this.credentials.size));
   }
 
-  addSession(siteId: string, accessId: string): void {
-    this.sites.addChild(siteId, accessId, 'site');
+  /** Adds a session, made whole from a bare ID or some of its fields; returns it, secrets included. */
+  addSession(siteId: string, session: Seeded<SessionSeed>): Session {
+    return { ...this.sites.addChild(siteId, newSession(session)) };
   }
 
   hasSite(siteId: string): boolean {
@@ -109,6 +149,12 @@ export class SimulatorState {
     return this.sites.hasChild(siteId, accessId);
   }
 
+  /** The site's sessions, expired ones included, or undefined when there is no such site. */
+  sessionsOf(siteId: string): Session[] | undefined {
+    return this.sites.children(siteId);
+  }
+
+  /** A revoked session is gone: Altostrat answers a second revocation with a 404. */
   revokeSession(siteId: string, accessId: string): Removal {
     return this.sites.remove(siteId, accessId);
   }
@@ -128,12 +174,13 @@ export class SimulatorState {
 
   // Altostrat managed VPN instances and their peers
 
-  addVpnInstance(instanceId: string, peers: readonly string[] = [], name?: string): void {
-    this.vpnInstances.add(instanceId, name, peers);
+  addVpnInstance(instanceId: string, peers: ReadonlyArray<Seeded<PeerSeed>> = [], name?: string): void {
+    this.vpnInstances.add(instanceId, name, peers.map((peer) => this.newPeer(peer)));
   }
 
-  addPeer(instanceId: string, peerId: string): void {
-    this.vpnInstances.addChild(instanceId, peerId, 'VPN instance');
+  /** Adds a peer, made whole from a bare ID or some of its fields; returns it, token included. */
+  addPeer(instanceId: string, peer: Seeded<PeerSeed>): Peer {
+    return { ...this.vpnInstances.addChild(instanceId, this.newPeer(peer)) };
   }
 
   hasVpnInstance(instanceId: string): boolean {
@@ -144,18 +191,27 @@ export class SimulatorState {
     return this.vpnInstances.hasChild(instanceId, peerId);
   }
 
+  /** The instance's peers, or undefined when there is no such instance. */
+  peersOf(instanceId: string): Peer[] | undefined {
+    return this.vpnInstances.children(instanceId);
+  }
+
   deletePeer(instanceId: string, peerId: string): Removal {
     return this.vpnInstances.remove(instanceId, peerId);
   }
 
-  // Aitronos organizations and their access grants
-
-  addOrganization(organizationId: string, grants: readonly string[] = [], name?: string): void {
-    this.organizations.add(organizationId, name, grants);
+  private newPeer(peer: Seeded<PeerSeed>): Peer {
+    return newPeer(peer, this.peersMade++);
   }
 
-  addGrant(organizationId: string, grantId: string): void {
-    this.organizations.addChild(organizationId, grantId, 'organization');
+  // Aitronos organizations and their access grants
+
+  addOrganization(organizationId: string, grants: ReadonlyArray<Seeded<GrantSeed>> = [], name?: string): void {
+    this.organizations.add(organizationId, name, grants.map(newGrant));
+  }
+
+  addGrant(organizationId: string, grant: Seeded<GrantSeed>): Grant {
+    return { ...this.organizations.addChild(organizationId, newGrant(grant)) };
   }
 
   hasOrganization(organizationId: string): boolean {
@@ -164,6 +220,11 @@ export class SimulatorState {
 
   hasGrant(organizationId: string, grantId: string): boolean {
     return this.organizations.hasChild(organizationId, grantId);
+  }
+
+  /** The organization's grants, oldest first, or undefined when there is no such organization. */
+  grantsOf(organizationId: string): Grant[] | undefined {
+    return this.organizations.children(organizationId);
   }
 
   revokeGrant(organizationId: string, grantId: string): Removal {

@@ -178,14 +178,17 @@ function splitBaseUrl(vendor: VendorName, baseUrl: string): { origin: string; pr
 
 /**
  * The call's path with `.` and `..` segments percent-encoded, so that no ID can climb out of
- * its place in the path. The path is sent as is: undici does not normalise a dispatcher path.
+ * its place in the path, and its query (already encoded) left as it is. The path is sent as is:
+ * undici does not normalise a dispatcher path.
  */
 function safePath(path: string): string {
-  return path
+  const queryAt = path.indexOf('?');
+  const [pathname, query] = queryAt < 0 ? [path, ''] : [path.slice(0, queryAt), path.slice(queryAt)];
+  const segments = pathname
     .replace(/^\/*/, '/')
     .split('/')
-    .map((segment) => (segment === '.' || segment === '..' ? segment.replace(/\./g, '%2E') : segment))
-    .join('/');
+    .map((segment) => (segment === '.' || segment === '..' ? segment.replace(/\./g, '%2E') : segment));
+  return segments.join('/') + query;
 }
 
 export function createVendorClient(

@@ -7,19 +7,25 @@ export const vendorTitles: Record<VendorName, string> = {
   aitronos: 'Aitronos',
 };
 
-export type HttpMethod = 'DELETE' | 'POST';
+export type HttpMethod = 'GET' | 'DELETE' | 'POST';
 
 /** One HTTP call to a vendor, described as data so that a dry run can show it. */
 export interface VendorCall {
   vendor: VendorName;
   method: HttpMethod;
-  /** Path below the vendor's base URL, path segments already encoded. */
+  /**
+   * Path below the vendor's base URL, path segments already encoded, optionally followed by an
+   * encoded query (`/vpn/instances/{id}/peers?type=site`).
+   */
   path: string;
-  /** True when sending the call twice is harmless (the DELETEs); false for rotate. */
+  /** True when sending the call twice is harmless (the GETs and DELETEs); false for rotate. */
   idempotent: boolean;
 }
 
-/** A DELETE wants its target gone, so its 404 says that goal already holds (a POST's 404 says nothing was done). */
+/**
+ * A DELETE wants its target gone, so its 404 says that goal already holds (a POST's 404 says
+ * nothing was done, a GET's that its parent does not exist).
+ */
 export function isRemoval(call: VendorCall): boolean {
   return call.method === 'DELETE';
 }

@@ -1,4 +1,4 @@
-import { createSimulator, demoSeed, type Simulator } from '../../../src/simulator';
+import { createSimulator, demoSeed, idOf, type Simulator, type SimulatorSeed } from '../../../src/simulator';
 import { rawCall } from './helpers';
 
 const SITE = 'd290f1ee-6c54-4b01-90e6-d701748f0851';
@@ -87,14 +87,16 @@ describe('/__simulator control routes', () => {
     await rawCall(url, 'DELETE', revokePath, { token });
     simulator.faults.add({ action: { type: 'reset' }, path: '/nowhere' });
     const state = await rawCall(url, 'GET', '/__simulator/state');
-    expect((state.json as typeof demoSeed).sites[0].sessions).not.toContain(SESSION);
+    expect((state.json as SimulatorSeed).sites[0].sessions.map(idOf)).not.toContain(SESSION);
     expect(JSON.stringify(state.json)).not.toContain('password');
+    for (const secret of simulator.state.secrets()) expect(state.text).not.toContain(secret);
 
     expect((await rawCall(url, 'POST', '/__simulator/reset')).status).toBe(204);
     expect(simulator.state.hasSession(SITE, SESSION)).toBe(true);
     expect(simulator.faults.list()).toEqual([]);
     expect(simulator.calls.count()).toBe(0);
-    expect((await rawCall(url, 'GET', '/__simulator/state')).json).toEqual(demoSeed);
+    expect((await rawCall(url, 'GET', '/__simulator/state')).json).toEqual(simulator.state.snapshot());
+    expect(simulator.state.snapshot().sites[0].sessions.map(idOf)).toEqual(demoSeed.sites[0].sessions.map(idOf));
   });
 
   test('an unknown control route is a 404', async () => {

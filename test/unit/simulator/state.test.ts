@@ -1,19 +1,19 @@
 import { isId } from '../../../src/operations/ids';
-import { demoSeed, describeSeed, SimulatorState } from '../../../src/simulator';
+import { demoSeed, describeSeed, idOf, SimulatorState } from '../../../src/simulator';
 
 describe('demoSeed', () => {
   test('every ID has the form the commands accept', () => {
     for (const site of demoSeed.sites) {
       expect(isId('uuid', site.id)).toBe(true);
-      for (const session of site.sessions) expect(isId('uuid', session)).toBe(true);
+      for (const session of site.sessions) expect(isId('uuid', idOf(session))).toBe(true);
     }
     for (const instance of demoSeed.vpnInstances) {
       expect(isId('uuid', instance.id)).toBe(true);
-      for (const peer of instance.peers) expect(isId('uuid', peer)).toBe(true);
+      for (const peer of instance.peers) expect(isId('uuid', idOf(peer))).toBe(true);
     }
     for (const org of demoSeed.organizations) {
       expect(isId('organization', org.id)).toBe(true);
-      for (const grant of org.grants) expect(isId('grant', grant)).toBe(true);
+      for (const grant of org.grants) expect(isId('grant', idOf(grant))).toBe(true);
     }
   });
 
@@ -22,14 +22,19 @@ describe('demoSeed', () => {
     expect(lines).toHaveLength(demoSeed.sites.length + demoSeed.vpnInstances.length + demoSeed.organizations.length);
     const text = lines.join('\n');
     const ids = [
-      ...demoSeed.sites.flatMap((site) => [site.id, ...site.sessions]),
-      ...demoSeed.vpnInstances.flatMap((instance) => [instance.id, ...instance.peers]),
-      ...demoSeed.organizations.flatMap((org) => [org.id, ...org.grants]),
+      ...demoSeed.sites.flatMap((site) => [site.id, ...site.sessions.map(idOf)]),
+      ...demoSeed.vpnInstances.flatMap((instance) => [instance.id, ...instance.peers.map(idOf)]),
+      ...demoSeed.organizations.flatMap((org) => [org.id, ...org.grants.map(idOf)]),
     ];
     for (const id of ids) expect(text).toContain(id);
     expect(lines[0]).toBe(
       'Altostrat site d290f1ee-6c54-4b01-90e6-d701748f0851 (Cape Town edge) — transient sessions: ' +
-        'f0e9d8c7-b6a5-4f3e-8d1c-0b9a8e7f6d5c, 3b241101-e2bb-4255-8caf-4136c566a962',
+        'f0e9d8c7-b6a5-4f3e-8d1c-0b9a8e7f6d5c, 3b241101-e2bb-4255-8caf-4136c566a962, ' +
+        'c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d (expired)',
+    );
+    expect(lines[2]).toBe(
+      'Altostrat VPN instance a3c5e7f9-1b2d-4e6f-8a0c-2e4f6a8c0b1d (Operations VPN) — peers: ' +
+        '550e8400-e29b-41d4-a716-446655440000, 7d444840-9dc0-41cc-b7f1-9a6a4b1e2f3c (site)',
     );
   });
 
@@ -89,12 +94,18 @@ describe('SimulatorState', () => {
 
   test('load replaces everything, and snapshot returns the seed form', () => {
     const state = new SimulatorState(demoSeed);
+    const before = state.snapshot();
     state.addSite('extra');
     const [site] = demoSeed.sites;
     state.revokeSession(site.id, site.sessions[0]);
-    expect(state.snapshot().sites[0].sessions).toEqual(site.sessions.slice(1));
+    expect(state.snapshot().sites[0].sessions).toEqual(before.sites[0].sessions.slice(1));
     state.load(demoSeed);
-    expect(state.snapshot()).toEqual(demoSeed);
+    expect(state.snapshot().sites.map((each) => each.sessions.map(idOf))).toEqual(
+      demoSeed.sites.map((each) => each.sessions.map(idOf)),
+    );
     expect(state.hasSite('extra')).toBe(false);
+    // The seed form holds every public field, so loading it again gives the same items.
+    state.load(before);
+    expect(state.snapshot()).toEqual(before);
   });
 });

@@ -313,6 +313,15 @@ describe('answers and paths', () => {
     expect(harness.simulator.calls.list()).toMatchObject([{ path: '/control-plane/%2E%2E/credentials' }]);
   });
 
+  test('a query follows the path as it is, and a parent of ".." before it still cannot climb', async () => {
+    const client = harness.client('altostrat');
+    const list: VendorCall = { vendor: 'altostrat', method: 'GET', path: '/vpn/instances/../peers?type=site&x=..%2F..', idempotent: true };
+    await vendorError(client.send(list));
+    expect(harness.simulator.calls.list()).toMatchObject([
+      { method: 'GET', path: '/vpn/instances/%2E%2E/peers', query: 'type=site&x=..%2F..' },
+    ]);
+  });
+
   test('a base URL with a trailing slash or a path prefix joins cleanly', async () => {
     await harness.client('altostrat', { baseUrl: `${harness.simulator.url}/` }).send(revokeAccess);
     await vendorError(harness.client('altostrat', { baseUrl: `${harness.simulator.url}/api/` }).send(deletePeer));
@@ -396,16 +405,13 @@ describe('createVendorClients', () => {
 
 describe('concurrency', () => {
   test('parallel calls run in parallel on the client', async () => {
-    const seed: SimulatorSeed = {
-      sites: [{ id: SITE, sessions: Array.from({ length: 8 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`) }],
-      vpnInstances: [],
-      organizations: [],
-    };
+    const sessions = Array.from({ length: 8 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
+    const seed: SimulatorSeed = { sites: [{ id: SITE, sessions }], vpnInstances: [], organizations: [] };
     const busy = await Harness.start({ seed, latencyMs: 50 });
     try {
       const client = busy.client('altostrat');
       const results = await Promise.all(
-        seed.sites[0].sessions.map((session) => client.send(call('revoke-access', SITE, session))),
+        sessions.map((session) => client.send(call('revoke-access', SITE, session))),
       );
       expect(results.every((result) => result.status === 204)).toBe(true);
       expect(busy.simulator.calls.maxInFlight).toBe(8);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatDuration } from '../lib/duration';
+import { aliasKinds, aliasNouns } from '../operations/aliases';
 import { operationNames } from '../operations/catalog';
 import { adminRole } from '../policy/access';
 import { loadPolicy, PolicyError } from '../policy/load';
@@ -40,7 +41,7 @@ export function checkPolicy(args: readonly string[]): CommandResult {
   }
 }
 
-/** The summary of a valid policy: its roles, each action's rule, where requests may be made, its warnings. */
+/** The summary of a valid policy: its roles, each action's rule, its aliases, where requests may be made, its warnings. */
 export function describePolicy(file: string, policy: Policy, warnings: readonly string[]): string[] {
   const roles = Object.entries(policy.roles);
   const enabled = operationNames.filter((name) => policy.actions[name]);
@@ -53,6 +54,7 @@ export function describePolicy(file: string, policy: Policy, warnings: readonly 
     'Actions:',
     ...table(operationNames.map((name) => [name, describeRule(policy.actions[name])])),
     '',
+    ...describeAliases(policy),
     `Requests may be made ${policy.channels ? `only in ${policy.channels.join(', ')}` : 'in any channel'}.`,
     `Rotated passwords are ${policy.revealPassword === 'requester' ? 'shown to the requester alone' : 'never shown'}.`,
     ...(warnings.length ? ['', 'Warnings:', ...warnings.map((warning) => `  - ${warning}`)] : []),
@@ -78,6 +80,14 @@ function describeRule(rule: ActionRule | undefined): string {
   }
   if (rule.reasonRequired) parts.push('reason required');
   return parts.join('; ');
+}
+
+/** Each alias and what it names, in a section of their own; nothing when there are none. */
+function describeAliases(policy: Policy): string[] {
+  const rows = aliasKinds.flatMap((kind) =>
+    Object.entries(policy.aliases[kind]).map(([name, id]): [string, string] => [name, `${aliasNouns[kind]} ${id}`]),
+  );
+  return rows.length ? ['Aliases:', ...table(rows), ''] : [];
 }
 
 /** `name  text` lines, the texts aligned. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CoreObserver, RefusedAttempt } from '../model/ports';
+import type { CoreObserver, RefusedAttempt, TargetLookup } from '../model/ports';
 import type { RequestRecord, RequestStatus } from '../model/request';
 import type { VendorAttempt } from '../vendors/http';
 
@@ -9,13 +9,14 @@ import type { VendorAttempt } from '../vendors/http';
  * twokey's Prometheus metrics, served at GET /metrics: its own under `twokey_`, and the process
  * and runtime metrics under their standard names, so that stock Node.js dashboards find them.
  */
-export class Metrics implements Pick<CoreObserver, 'refused' | 'approvalCounted' | 'requestFinished'> {
+export class Metrics implements Pick<CoreObserver, 'refused' | 'approvalCounted' | 'requestFinished' | 'listed'> {
   readonly registry = new Registry();
   private readonly requests: Counter<'operation' | 'outcome'>;
   private readonly approvals: Counter<'operation'>;
   private readonly refusals: Counter<'operation' | 'reason'>;
   private readonly slackCalls: Counter<'method' | 'outcome'>;
   private readonly policyReloads: Counter<'result'>;
+  private readonly listings: Counter<'operation' | 'outcome'>;
   private readonly vendorCalls: Histogram<'vendor' | 'status'>;
 
   /** `countPending` is asked at each scrape: one COUNT over the shared database. */
@@ -57,6 +58,12 @@ export class Metrics implements Pick<CoreObserver, 'refused' | 'approvalCounted'
       labelNames: ['result'],
       registers,
     });
+    this.listings = new Counter({
+      name: 'twokey_listings_total',
+      help: "Targets looked up with a vendor's list call, by operation and outcome: listed, or the vendor's failure (http, timeout, connection, …).",
+      labelNames: ['operation', 'outcome'],
+      registers,
+    });
     // Both series exist from the start, so that a rate or an alert on rejections sees a zero.
     for (const result of ['applied', 'rejected']) this.policyReloads.inc({ result }, 0);
     this.vendorCalls = new Histogram({
@@ -93,6 +100,10 @@ export class Metrics implements Pick<CoreObserver, 'refused' | 'approvalCounted'
 
   refused({ operation, reason }: RefusedAttempt): void {
     this.refusals.inc({ operation: operation ?? 'none', reason });
+  }
+
+  listed({ operation, outcome }: TargetLookup): void {
+    this.listings.inc({ operation, outcome });
   }
 
   /** One Slack call: `method` is the Web API method, or `response_url`. */

@@ -2,6 +2,7 @@ import { formatDistance } from 'date-fns/formatDistance';
 import { operationOf } from '../operations/catalog';
 import type { Button, Message } from '../model/message';
 import { isFinished, type RequestRecord } from '../model/request';
+import { type IdNamer, unnamed } from '../operations/aliases';
 import { code, escapeText, inSentence, mention, plural } from './format';
 import { outcomeHeadline, requestFields, subjectOf, targetLines } from './results';
 
@@ -16,12 +17,15 @@ export function cardActionOf(actionId: string): CardAction | undefined {
   return (Object.keys(cardActions) as CardAction[]).find((action) => cardActions[action] === actionId);
 }
 
-/** The approval card, as it should look now: every change of the request re-renders it in place. */
-export function cardMessage(request: RequestRecord, now: Date): Message {
+/**
+ * The approval card, as it should look now: every change of the request re-renders it in place.
+ * `name` gives the IDs' aliases, from the policy in force.
+ */
+export function cardMessage(request: RequestRecord, now: Date, name: IdNamer = unnamed): Message {
   const operation = operationOf(request);
-  const fields = requestFields(subjectOf(request));
+  const fields = requestFields(subjectOf(request), name);
   fields.push({ label: 'Approvals', value: approvalsLine(request) });
-  const base = { fields, targets: targetLines(request, operation) };
+  const base = { fields, targets: targetLines(request, operation, name) };
   const title = inSentence(operation.title);
 
   switch (request.status) {

@@ -1,5 +1,6 @@
 import { closest } from '../lib/spelling';
 import type { Message } from '../model/message';
+import { type Aliases, aliasKinds, aliasNouns, listNames, noAliases } from '../operations/aliases';
 import { operations, umbrellaCommand, usageLine } from '../operations/catalog';
 import { maxTargets } from '../operations/grammar';
 import { code } from './format';
@@ -12,7 +13,8 @@ export interface SubcommandHelp {
   description: string;
 }
 
-export function helpMessage(subcommands: readonly SubcommandHelp[]): Message {
+/** Every command and subcommand, and the names the policy gives to IDs. */
+export function helpMessage(subcommands: readonly SubcommandHelp[], aliases: Aliases = noAliases): Message {
   const usage = (sub: SubcommandHelp) => [umbrellaCommand, sub.name, sub.args].filter(Boolean).join(' ');
   return {
     summary: 'twokey commands',
@@ -21,11 +23,20 @@ export function helpMessage(subcommands: readonly SubcommandHelp[]): Message {
     body: [
       ...operations.map((op) => `${code(usageLine(op))}\n${op.description}.`),
       subcommands.map((sub) => `${code(usage(sub))} — ${sub.description}`).join('\n'),
+      ...aliasesLine(aliases),
     ],
     notes: [
       `IDs first, then the reason. Up to ${maxTargets} targets per command. \`--dry-run\` shows the calls without making them.`,
     ],
   };
+}
+
+/** The policy's names for IDs, which a command takes wherever it takes the ID; nothing when it gives none. */
+function aliasesLine(aliases: Aliases): string[] {
+  const kinds = aliasKinds.filter((kind) => Object.keys(aliases[kind]).length > 0);
+  if (kinds.length === 0) return [];
+  const listed = kinds.map((kind) => `${aliasNouns[kind]}s ${listNames(Object.keys(aliases[kind]))}`);
+  return [`Names the policy gives, usable wherever the ID goes: ${listed.join('; ')}.`];
 }
 
 /** `/twokey <typo>`: the subcommand it most likely meant, when one is close, then the whole help. */

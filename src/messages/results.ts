@@ -1,7 +1,8 @@
 import { formatDuration } from '../lib/duration';
 import type { Field, Message, TargetLine, Tone } from '../model/message';
 import type { RequestRecord, RequestStatus, StoredFailure, StoredTargetResult, TargetResultStatus } from '../model/request';
-import { type Operation, operationOf } from '../operations/catalog';
+import { type IdNamer, unnamed } from '../operations/aliases';
+import { type IdSlot, type Operation, operationOf } from '../operations/catalog';
 import { type ParsedCommand, maxTargets } from '../operations/grammar';
 import { type VendorClients, vendorTitles } from '../vendors/types';
 import { code, escapeText, foreignLink, inSentence, mention, plural, truncate } from './format';
@@ -22,14 +23,20 @@ export interface RequestSubject {
   requestId?: string;
 }
 
-/** Who asked for what, shared by results, dry runs and approval cards. */
-export function requestFields(subject: RequestSubject): Field[] {
+/** An ID as messages show it: with its alias first, when it has one (`cpt-edge` (`d290f1ee-…`)). */
+export function named(slot: IdSlot, id: string, name: IdNamer): string {
+  const alias = name(slot, id);
+  return alias ? `${code(alias)} (${code(id)})` : code(id);
+}
+
+/** Who asked for what, shared by results, dry runs and approval cards; `name` gives the IDs' aliases. */
+export function requestFields(subject: RequestSubject, name: IdNamer = unnamed): Field[] {
   const { operation, parentId } = subject;
   const fields: Field[] = [
     { label: 'Requested by', value: mention(subject.requesterId) },
     { label: 'Operation', value: `${code(operation.command)} (${inSentence(operation.title)})` },
   ];
-  if (operation.parent && parentId) fields.push({ label: capitalize(operation.parent.noun), value: code(parentId) });
+  if (operation.parent && parentId) fields.push({ label: capitalize(operation.parent.noun), value: named(operation.parent, parentId, name) });
   fields.push({ label: 'Reason', value: subject.reason ? escapeText(subject.reason) : '_none given_' });
   if (subject.requestId) fields.push({ label: 'Request', value: code(subject.requestId) });
   return fields;
@@ -98,8 +105,8 @@ export function outcomeHeadline(request: RequestRecord): { text: string; tone: T
   return { text, tone };
 }
 
-/** A finished execution: every target with its outcome. */
-export function resultMessage(request: RequestRecord): Message {
+/** A finished execution: every target with its outcome; `name` gives the IDs' aliases. */
+export function resultMessage(request: RequestRecord, name: IdNamer = unnamed): Message {
   const operation = operationOf(request);
   const headline = outcomeHeadline(request);
   const took = request.startedAt && request.finishedAt ? duration(request.startedAt, request.finishedAt) : undefined;
@@ -107,8 +114,8 @@ export function resultMessage(request: RequestRecord): Message {
     summary: headline.text,
     tone: headline.tone,
     title: headline.text,
-    fields: requestFields(subjectOf(request)),
-    targets: targetLines(request, operation),
+    fields: requestFields(subjectOf(request), name),
+    targets: targetLines(request, operation, name),
     notes: took ? [`Finished in ${took}.`] : undefined,
   };
 }
@@ -124,7 +131,9 @@ function duration(from: Date, to: Date): string {
  * outcome reads the same share a line (49 sessions already gone are one line naming all 49),
  * the unknown and the failed first.
  */
-export function targetLines(request: RequestRecord, operation: Operation = operationOf(request)): TargetLine[] {
+export function targetLines(request: RequestRecord, operation: Operation = operationOf(request), name: IdNamer = unnamed): TargetLine[] {
+  const linesNaming = (ids: readonly string[], status: TargetLine['status'], text: string) =>
+    linesShowing(ids, (id) => named(operation.target, id, name), status, text);
   if (request.status === 'outcome_unknown' && !request.results) {
     // Targets past those whose calls may have been sent never were: they are not run, not unknown.
     const sent = request.targetIds.slice(0, request.dispatched ?? request.targetIds.length);
@@ -134,7 +143,7 @@ export function targetLines(request: RequestRecord, operation: Operation = opera
     const notRun = 'not run — twokey stopped before calling for it; nothing was changed.';
     return [...linesNaming(sent, 'unknown', unknown), ...linesNaming(notSent, 'not_run', notRun)];
   }
-  if (!request.results) return request.targetIds.map((id) => ({ ids: [id], status: 'planned', text: code(id) }));
+  if (!request.results) return request.targetIds.map((id) => ({ ids: [id], status: 'planned', text: named(operation.target, id, name) }));
   return groupByOutcome(request.results).flatMap((group) =>
     linesNaming(
       group.map((result) => result.targetId),
@@ -170,22 +179,22 @@ function maskId(text: string, id: string): string {
   return text.split(id).join('…');
 }
 
-/** One line naming `ids`, or several when their IDs would not fit one: no target is ever left out. */
-function linesNaming(ids: readonly string[], status: TargetLine['status'], text: string): TargetLine[] {
+/** One line naming `ids`, each as `show` shows it, or several when they would not fit one: no target is ever left out. */
+function linesShowing(ids: readonly string[], show: (id: string) => string, status: TargetLine['status'], text: string): TargetLine[] {
   const lines: TargetLine[] = [];
   let chunk: string[] = [];
   let length = 0;
   for (const id of ids) {
-    const named = code(id).length + 2;
-    if (chunk.length > 0 && length + named > maxIdsPerLine) {
-      lines.push({ ids: chunk, status, text: `${chunk.map(code).join(', ')} ${text}` });
+    const shown = show(id).length + 2;
+    if (chunk.length > 0 && length + shown > maxIdsPerLine) {
+      lines.push({ ids: chunk, status, text: `${chunk.map(show).join(', ')} ${text}` });
       chunk = [];
       length = 0;
     }
     chunk.push(id);
-    length += named;
+    length += shown;
   }
-  if (chunk.length > 0) lines.push({ ids: chunk, status, text: `${chunk.map(code).join(', ')} ${text}` });
+  if (chunk.length > 0) lines.push({ ids: chunk, status, text: `${chunk.map(show).join(', ')} ${text}` });
   return lines;
 }
 
@@ -290,14 +299,18 @@ export function explainFailure(error: StoredFailure, operation: Operation, idemp
 export function dryRunMessage(command: ParsedCommand, vendors: VendorClients, requesterId: string): Message {
   const { operation } = command;
   const subject = { operation, requesterId, parentId: command.parentId, reason: command.reason };
+  // The names as typed: a dry run shows what the command said.
+  const name: IdNamer = (_slot, id) => command.names?.[id];
   return {
     summary: `Dry run of ${operation.command}: ${plural(command.targetIds.length, 'call')} would be made, none was.`,
     tone: 'info',
     title: `Dry run: ${inSentence(operation.title)}`,
-    fields: requestFields(subject),
+    fields: requestFields(subject, name),
     targets: command.targetIds.map((targetId) => {
       const call = operation.call(command.parentId, targetId);
-      return { ids: [targetId], status: 'planned', text: code(`${call.method} ${vendors[call.vendor].baseUrl.replace(/\/$/, '')}${call.path}`) };
+      const alias = name(operation.target, targetId);
+      const text = code(`${call.method} ${vendors[call.vendor].baseUrl.replace(/\/$/, '')}${call.path}`);
+      return { ids: [targetId], status: 'planned', text: alias ? `${text} (${code(alias)})` : text };
     }),
     notes: ['Nothing was called. Run the command again without `--dry-run` to do it.'],
   };
@@ -330,11 +343,11 @@ export function accessRefusalMessage(reason: string): Message {
   };
 }
 
-export function secretMessage(operation: Operation, targetId: string, label: string, value: string): Message {
+export function secretMessage(operation: Operation, targetId: string, label: string, value: string, name: IdNamer = unnamed): Message {
   return {
     summary: `New ${escapeText(label)} for ${operation.target.noun} ${targetId} (only you can see this)`,
     tone: 'info',
-    body: [`New ${escapeText(label)} for ${operation.target.noun} ${code(targetId)}:`, `\`${escapeText(value)}\``],
+    body: [`New ${escapeText(label)} for ${operation.target.noun} ${named(operation.target, targetId, name)}:`, `\`${escapeText(value)}\``],
     notes: ['Only you can see this message; it is not stored anywhere. Copy it now.'],
   };
 }

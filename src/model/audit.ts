@@ -4,6 +4,8 @@ import type { RequestRecord } from './request';
 export const auditEvents = [
   'requested',
   'refused',
+  /** Targets looked up with a vendor's list call (PRODUCT.md §9). */
+  'listed',
   'approved',
   'denied',
   'cancelled',

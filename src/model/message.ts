@@ -30,6 +30,13 @@ export interface Button {
   confirm?: { title: string; text: string; confirm: string; deny: string };
 }
 
+/** A choice among listed items (a listing's targets); the message's buttons act on what is chosen. */
+export interface Picker {
+  actionId: string;
+  placeholder: string;
+  options: { value: string; text: string }[];
+}
+
 export interface Message {
   /** One plain line: notification text, fallback, and the first thing a reader sees. */
   summary: string;
@@ -41,6 +48,8 @@ export interface Message {
   /** Small print under the message. */
   notes?: string[];
   buttons?: Button[];
+  /** Shown before the buttons, which act on its choice. */
+  picker?: Picker;
 }
 
 /** Where a message was posted, as the chat identifies it, so it can be updated in place and replied to in its thread. */

@@ -218,4 +218,16 @@ export interface CoreObserver {
   approvalCounted(request: RequestRecord, approverId: string): void;
   /** A request reached the final `status` (given apart: a record the store could not update still shows the one before). */
   requestFinished(request: RequestRecord, status: RequestStatus): void;
+  /** Targets were looked up with a vendor's list call: `outcome` is `listed` or the vendor's failure kind. */
+  listed(lookup: TargetLookup): void;
+}
+
+/** A listing of an operation's targets (PRODUCT.md §9). */
+export interface TargetLookup {
+  operation: string;
+  actorId: string;
+  parentId: string;
+  outcome: string;
+  /** How many targets were found; absent when the lookup failed. */
+  found?: number;
 }

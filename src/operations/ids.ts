@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 /** The forms of ID the vendors use. */
-export type IdKind = 'uuid' | 'organization' | 'grant';
+export const idKinds = ['uuid', 'organization', 'grant'] as const;
+export type IdKind = (typeof idKinds)[number];
 
 interface IdForm {
   schema: z.ZodType<string>;

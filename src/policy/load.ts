@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { policyWarnings, validatePolicy, type Policy } from './schema';
 
@@ -50,6 +50,31 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], document: Document, lin
   );
 }
 
+/**
+ * A YAML error as a problem: a key given twice at its path (YAML would keep only the last, so a
+ * rule or an alias would silently vanish), anything else at its line and column.
+ */
+function syntaxProblem(error: YAMLError, document: Document, lines: LineCounter): string {
+  const { line, col } = lines.linePos(error.pos[0]);
+  const path = error.code === 'DUPLICATE_KEY' ? keyPathAt(document.contents, error.pos[0]) : undefined;
+  return path ? `${pathText(path)}: given more than once; keep one (line ${line})` : `line ${line}, column ${col}: ${error.message}`;
+}
+
+/** The path of the mapping key that starts at `offset` in the file, if one does. */
+function keyPathAt(node: unknown, offset: number, path: readonly string[] = []): string[] | undefined {
+  const children = isMap(node)
+    ? node.items.map((pair) => ({ step: isScalar(pair.key) ? String(pair.key.value) : String(pair.key), key: pair.key, value: pair.value }))
+    : isSeq(node)
+      ? node.items.map((item, index) => ({ step: String(index), key: undefined, value: item }))
+      : [];
+  for (const { step, key, value } of children) {
+    if (isNode(key) && key.range?.[0] === offset) return [...path, step];
+    const found = keyPathAt(value, offset, [...path, step]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export interface PolicyOptions {
   /** Told each warning, in the form of a problem: what may be fine but cannot be checked before run time. */
   onWarning?: (warning: string) => void;
@@ -59,15 +84,7 @@ export interface PolicyOptions {
 export function parsePolicy(text: string, source: string, options: PolicyOptions = {}): Policy {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (document.errors.length) {
-    throw new PolicyError(
-      source,
-      document.errors.map((error) => {
-        const { line, col } = lines.linePos(error.pos[0]);
-        return `line ${line}, column ${col}: ${error.message}`;
-      }),
-    );
-  }
+  if (document.errors.length) throw new PolicyError(source, document.errors.map((error) => syntaxProblem(error, document, lines)));
   const result = validatePolicy(document.toJS());
   if (!result.success) throw new PolicyError(source, problemsOf(result.error.issues, document, lines));
   for (const { path, message } of policyWarnings(result.data)) options.onWarning?.(located(document, lines, path, message));

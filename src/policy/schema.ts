@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { durationSchema } from '../lib/duration';
+import { type AliasKind, type Aliases, noAliases } from '../operations/aliases';
 import { operationNames, type OperationName } from '../operations/catalog';
+import { describeIdForm, type IdKind, idKinds, isId } from '../operations/ids';
 
 export const MAX_APPROVALS = 5;
 export const DEFAULT_EXPIRES_MS = 15 * 60_000;
@@ -34,6 +36,8 @@ export interface Policy {
   /** An operation missing here is refused to everyone. */
   actions: Partial<Record<OperationName, ActionRule>>;
   revealPassword: RevealPassword;
+  /** Short names for sites, VPN instances and organizations, accepted wherever their IDs are. */
+  aliases: Aliases;
 }
 
 /** Slack channel IDs: `C…` public, `G…` private. Any other `channels` entry is a name glob. */
@@ -105,6 +109,40 @@ const channelRuleSchema = z
     error: expectedForm('a channel ID such as C0INCIDENT1 or a lower-case channel name glob such as inc-*'),
   });
 
+// A plain short name, as people type one in a command.
+const aliasNamePattern = /^[a-z0-9][a-z0-9._-]{0,39}$/;
+
+/** What is wrong with an alias's name, if anything. */
+function aliasNameProblem(name: string): string | undefined {
+  if (!aliasNamePattern.test(name)) {
+    return 'expected a short name: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 40 characters';
+  }
+  // A command reads an ID as an ID: a name that is one would never be looked up.
+  if (idKinds.some((kind) => isId(kind, name))) return 'a name must not be an ID itself; choose a short name such as cpt-edge';
+  return undefined;
+}
+
+/** One kind of alias: names, each checked, for IDs of `kind`. Two names for one ID are fine. */
+function aliasMapSchema(kind: IdKind) {
+  const expected = expectedForm(describeIdForm(kind));
+  const id = z.string({ error: expected }).refine((value) => isId(kind, value), { error: expected });
+  return z
+    .record(z.string(), id)
+    .superRefine((names, ctx) => {
+      for (const name of Object.keys(names)) {
+        const problem = aliasNameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', path: [name], input: name, message: problem });
+      }
+    })
+    .default({});
+}
+
+const aliasesSchema = strictMapping({
+  sites: aliasMapSchema('uuid'),
+  instances: aliasMapSchema('uuid'),
+  organizations: aliasMapSchema('organization'),
+} satisfies Record<AliasKind, unknown>).default(noAliases);
+
 /** A list of role names, each of which `roles` must define. */
 function roleListSchema(defined: readonly string[]) {
   const known = defined.length ? `defined roles: ${defined.join(', ')}` : 'no roles are defined under roles';
@@ -170,12 +208,14 @@ export function policySchema(definedRoles: readonly string[], roles?: Record<str
       error: unknownKeyMessage(`action; valid actions are ${operationNames.join(', ')}`),
     }),
     reveal_password: z.enum(revealPasswordModes).default('never'),
+    aliases: aliasesSchema,
   }).transform(
     (document): Policy => ({
       roles: document.roles,
       channels: document.channels,
       actions: document.actions,
       revealPassword: document.reveal_password,
+      aliases: document.aliases,
     }),
   );
 }

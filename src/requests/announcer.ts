@@ -10,6 +10,7 @@ import type { Message, MessageRef } from '../model/message';
 import type { OwedDelivery, OwedMessage } from '../model/owed';
 import type { Replies } from '../model/ports';
 import type { RequestRecord } from '../model/request';
+import { aliasNamer, type IdNamer } from '../operations/aliases';
 import { operationOf } from '../operations/catalog';
 import type { CoreContext } from './context';
 import type { Execution } from './runner';
@@ -34,9 +35,14 @@ export class Announcer {
 
   constructor(private readonly context: CoreContext) {}
 
+  /** Shows IDs with their names from the aliases of the policy in force, which a reload may change. */
+  private get names(): IdNamer {
+    return aliasNamer(this.context.policy.aliases);
+  }
+
   /** Posts the card of a new pending request; throws when it cannot be posted. */
   postCard(request: RequestRecord): Promise<MessageRef> {
-    return this.context.messenger.post(request.channelId, cardMessage(request, this.context.now()));
+    return this.context.messenger.post(request.channelId, cardMessage(request, this.context.now(), this.names));
   }
 
   async approved(request: RequestRecord, approverId: string): Promise<void> {
@@ -67,7 +73,7 @@ export class Announcer {
   /** An execution a stopped process left unfinished: its outcome is unknown. */
   lost(request: RequestRecord): Promise<void> {
     return this.announce(request, [
-      ...this.onCardOrInChannel(request, resultMessage(request)),
+      ...this.onCardOrInChannel(request, resultMessage(request, this.names)),
       () => this.tellRequester(request, noticeMessage(request, 'has an unknown outcome: twokey stopped while it ran', this.context.messenger)),
     ]);
   }
@@ -80,7 +86,7 @@ export class Announcer {
   async executed(execution: Execution, replies?: Replies): Promise<void> {
     const { request } = execution;
     await this.announce(request, [
-      ...this.onCardOrInChannel(request, resultMessage(request), replies),
+      ...this.onCardOrInChannel(request, resultMessage(request, this.names), replies),
       () => this.tellRequester(request, noticeMessage(request, `finished: ${resultMessage(request).summary}`, this.context.messenger)),
     ]);
     await this.revealSecrets(execution);
@@ -92,7 +98,7 @@ export class Announcer {
    * directly, now or, failing that, when Slack takes the message again.
    */
   result({ request }: Execution, replies: Replies): Promise<void> {
-    const message = resultMessage(request);
+    const message = resultMessage(request, this.names);
     return this.announce(request, [
       async () => {
         try {
@@ -136,7 +142,7 @@ export class Announcer {
     if (policy.revealPassword !== 'requester') return;
     const deliver = show ?? ((message: Message) => messenger.whisper(request.channelId, request.requesterId, message));
     for (const { targetId, secret } of secrets) {
-      await deliver(secretMessage(operationOf(request), targetId, secret.label, secret.value)).catch(async (error: unknown) => {
+      await deliver(secretMessage(operationOf(request), targetId, secret.label, secret.value, this.names)).catch(async (error: unknown) => {
         logger.warn('could not show a secret to the requester', { requestId: request.id, error });
         await this.tellRequester(request, {
           summary: 'A new password could not be shown to you',
@@ -272,7 +278,7 @@ export class Announcer {
     switch (delivery.kind) {
       case 'card': {
         const request = await store.getRequest(delivery.requestId);
-        if (request?.card) await messenger.update(request.card, cardMessage(request, now()));
+        if (request?.card) await messenger.update(request.card, cardMessage(request, now(), this.names));
         return;
       }
       case 'post':

@@ -45,5 +45,6 @@ function observeAll(observers: readonly Partial<CoreObserver>[]): CoreObserver {
     pending: (request) => observers.forEach((observer) => observer.pending?.(request)),
     approvalCounted: (request, approverId) => observers.forEach((observer) => observer.approvalCounted?.(request, approverId)),
     requestFinished: (request, status) => observers.forEach((observer) => observer.requestFinished?.(request, status)),
+    listed: (lookup) => observers.forEach((observer) => observer.listed?.(lookup)),
   };
 }

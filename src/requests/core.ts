@@ -3,8 +3,11 @@ import { cardActionOf } from '../messages/card';
 import { internalErrorMessage, storeUnavailableMessage } from '../messages/help';
 import { type Actor, type Invocation, type Replies, StoreUnavailableError } from '../model/ports';
 import type { OwedMessage } from '../model/owed';
+import type { ListedTarget } from '../operations/listing';
 import type { RequestRecord } from '../model/request';
-import { findOperation, operations, umbrellaCommand } from '../operations/catalog';
+import { listingActions, listingChoiceSchema } from '../messages/listing';
+import { refusalMessage } from '../messages/results';
+import { findOperation, operationOf, operations, umbrellaCommand } from '../operations/catalog';
 import type { Policy } from '../policy/schema';
 import { Announcer } from './announcer';
 import { ApprovalFlow } from './approvals';
@@ -70,6 +73,11 @@ export class Twokey {
     this.context.roles.usePolicy(policy);
   }
 
+  /** The policy in force now, for a form to offer its choices (aliases) and ask what it requires (a reason). */
+  get policy(): Policy {
+    return this.context.policy;
+  }
+
   /** A click on a card button; `actionId` and `requestId` come from the button. */
   async click(actionId: string, requestId: string, actor: Actor, replies: Replies): Promise<void> {
     await this.guard(replies, { actionId, requestId, userId: actor.userId }, async () => {
@@ -77,6 +85,36 @@ export class Twokey {
       const action = cardActionOf(actionId);
       if (!action) throw new Error(`unknown action ${actionId}`);
       await this.approvals.click(action, requestId, actor, replies);
+    });
+  }
+
+  /**
+   * What `command` typed with `invocation.text` (its parent, perhaps filters) could act on now,
+   * for a form (a modal) to offer; undefined, and why said through `replies`, when it cannot be
+   * listed for this user. Audited as a listing is.
+   */
+  async findTargets(command: string, invocation: Invocation, replies: Replies): Promise<ListedTarget[] | undefined> {
+    const operation = findOperation(command);
+    if (!operation?.listing) throw new Error(`${command} has no listing`);
+    return this.track(this.requests.find(operation, invocation, replies));
+  }
+
+  /**
+   * A listing's button (PRODUCT.md §9): the request it makes is the one typing its IDs would
+   * make, under the same policy, approvals and audit. `chosen` is what the listing's picker holds
+   * (for "selected"); "all listed" carries the listed IDs itself.
+   */
+  async pick(actionId: string, value: string, chosen: readonly string[], invocation: Invocation, replies: Replies): Promise<void> {
+    await this.guard(replies, { actionId, userId: invocation.userId }, async () => {
+      if (await this.seenBefore(invocation.deliveryId)) return;
+      const choice = listingChoiceSchema.parse(JSON.parse(value));
+      const operation = operationOf(choice);
+      const targetIds = actionId === listingActions.all ? (choice.targetIds ?? []) : chosen;
+      if (targetIds.length === 0) {
+        return replies.toUser(refusalMessage(`No ${operation.target.noun} is picked.`, 'Pick some in the listing first.'));
+      }
+      const text = [choice.parentId, ...targetIds, choice.reason].filter(Boolean).join(' ');
+      await this.requests.run(operation, { ...invocation, text }, replies);
     });
   }
 

@@ -2,6 +2,7 @@ import { addMilliseconds } from 'date-fns/addMilliseconds';
 import { dryRunMessage, usageErrorMessage } from '../messages/results';
 import { auditTargets } from '../model/audit';
 import type { Invocation, Replies } from '../model/ports';
+import type { ListedTarget } from '../operations/listing';
 import { type Operation, usageLine } from '../operations/catalog';
 import { parseCommand } from '../operations/grammar';
 import { decideRequest } from '../policy/access';
@@ -9,22 +10,52 @@ import type { Announcer } from './announcer';
 import type { ApprovalFlow } from './approvals';
 import type { CoreContext } from './context';
 import { newRequestId } from './ids';
+import { TargetFinder } from './listing';
 import { refuse } from './refusals';
 import { runApproved } from './runner';
 
-/** Runs an operation command: parse, authorise, then run it at once or open an approval card. */
+/**
+ * Runs an operation command: parse, authorise, then run it at once or open an approval card. A
+ * command naming no targets shows its listing instead, or with `--all` names every target listed.
+ */
 export class RequestService {
+  private readonly finder: TargetFinder;
+
   constructor(
     private readonly context: CoreContext,
     private readonly approvals: ApprovalFlow,
     private readonly announcer: Announcer,
-  ) {}
+  ) {
+    this.finder = new TargetFinder(context);
+  }
+
+  /**
+   * The targets `invocation.text` (a parent and perhaps filters, as typed after the command)
+   * lists for its user, under the same checks as a listing command, for a form to offer them.
+   * What stands in the way — a slip in the text, the policy, the vendor — is said through `replies`.
+   */
+  async find(operation: Operation, invocation: Invocation, replies: Replies): Promise<ListedTarget[] | undefined> {
+    const { policy, roles } = this.context;
+    const parsed = parseCommand(operation, invocation.text);
+    if (!parsed.ok) {
+      await replies.toUser(usageErrorMessage(parsed.error, parsed.usage));
+      return undefined;
+    }
+    const command = parsed.command;
+    const decision = decideRequest(policy, await roles.resolve(invocation.userId), operation.name, invocation.channel);
+    if (!decision.allowed) {
+      const subject = { operation: operation.name, channelId: invocation.channel.id, targets: auditTargets(command) };
+      await refuse(this.context, replies, invocation.userId, subject, decision);
+      return undefined;
+    }
+    return this.finder.find(command, invocation, replies);
+  }
 
   async run(operation: Operation, invocation: Invocation, replies: Replies): Promise<void> {
     const { policy, roles, store, vendors, now } = this.context;
-    const parsed = parseCommand(operation, invocation.text);
+    const parsed = parseCommand(operation, invocation.text, policy.aliases);
     if (!parsed.ok) return replies.toUser(usageErrorMessage(parsed.error, parsed.usage));
-    const command = parsed.command;
+    let command = parsed.command;
     const requestId = newRequestId();
     this.context.observer.received({
       requestId,
@@ -41,8 +72,15 @@ export class RequestService {
       return refuse(this.context, replies, invocation.userId, subject, decision, requestId);
     }
     const { rule } = decision;
+    // A listing is looked at, not acted on: it needs the role to request, not yet a reason.
+    if (command.targetIds.length === 0 && !command.all) return this.finder.show(command, invocation, replies);
     if (rule.reasonRequired && !command.reason) {
       return replies.toUser(usageErrorMessage(`A reason is required for ${operation.command}.`, usageLine(operation)));
+    }
+    if (command.all) {
+      const targetIds = await this.finder.every(command, invocation, replies);
+      if (!targetIds) return;
+      command = { ...command, targetIds };
     }
     if (command.dryRun) return replies.toUser(dryRunMessage(command, vendors, invocation.userId));
 

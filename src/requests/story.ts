@@ -35,6 +35,9 @@ export function requestStory(logger: Logger): CoreObserver {
         approvalsNeeded: request.approvalsRequired,
       });
     },
+    listed({ operation, actorId, parentId, outcome, found }) {
+      logger.info('targets listed', { operation, actorId, parentId, outcome, found });
+    },
     requestFinished(request, status) {
       if (!executionOutcomes.includes(status)) {
         logger.info(`request ${status}`, { ...about(request), by: request.closedBy, why: request.closedReason });

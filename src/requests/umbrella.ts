@@ -18,7 +18,7 @@ interface Subcommand extends SubcommandHelp {
 /** `/twokey <subcommand>`: one table that both the help and the dispatch read. */
 export class Umbrella {
   private readonly subcommands: readonly Subcommand[] = [
-    { name: 'help', description: 'this list', run: (_args, _invocation, replies) => replies.toUser(helpMessage(this.subcommands)) },
+    { name: 'help', description: 'this list', run: (_args, _invocation, replies) => replies.toUser(helpMessage(this.subcommands, this.context.policy.aliases)) },
     {
       name: 'whoami',
       description: 'your roles and what you may do in this channel',

@@ -36,13 +36,14 @@ export function shellMessenger(screen: Screen): Messenger {
   };
 }
 
-/** Answers to what `userId` typed: the channel sees some, only they see the rest. */
-export function shellReplies(screen: Screen, userId: string): Replies {
+/** Answers to what `userId` typed: the channel sees some, only they see the rest; `seen` is told of each private one (a listing to pick from). */
+export function shellReplies(screen: Screen, userId: string, seen: (message: Message) => void = () => undefined): Replies {
   return {
     async toChannel(message: Message) {
       screen.show(message, { in: 'channel' });
     },
     async toUser(message: Message) {
+      seen(message);
       screen.show(message, { in: 'ephemeral', userId });
     },
   };

@@ -1,4 +1,5 @@
 import { cardActionOf } from '../messages/card';
+import { listingActions } from '../messages/listing';
 import { statusIcon, toneIcon } from '../messages/format';
 import type { Button, Message, TargetLine } from '../model/message';
 
@@ -64,7 +65,8 @@ export function renderMessage(message: Message, options: RenderOptions = {}): st
   for (const field of message.fields ?? []) lines.push(`${field.label}: ${text(field.value)}`);
   for (const target of message.targets ?? []) lines.push(...targetLines(target, text));
   for (const note of message.notes ?? []) lines.push(style(ansi.dim, text(note)));
-  if (message.buttons?.length) lines.push(message.buttons.map((button) => `[${pressText(button)}]`).join(' '));
+  if (message.picker) lines.push(`Pick by number: [pick 1 3 5] or [pick 2-4]${message.buttons?.some((button) => button.actionId === listingActions.all) ? ' or [pick all]' : ''}`);
+  else if (message.buttons?.length) lines.push(message.buttons.map((button) => `[${pressText(button)}]`).join(' '));
   return lines;
 }
 

@@ -1,7 +1,9 @@
 import { closest } from '../lib/spelling';
 import { type CardAction, cardActions } from '../messages/card';
 import { truncate } from '../messages/format';
-import type { Channel } from '../model/ports';
+import { listingActions } from '../messages/listing';
+import type { Message } from '../model/message';
+import type { Channel, Replies } from '../model/ports';
 import type { Policy } from '../policy/schema';
 import { type Twokey, slashCommands } from '../requests/core';
 import { shellReplies } from './messenger';
@@ -28,6 +30,7 @@ const shellHelp = [
   'While a line runs, what you type waits its turn; Ctrl-C says what twokey is waiting for, a second Ctrl-C quits without waiting.',
   `twokey's commands: ${slashCommands.join(', ')}; /twokey help explains them.`,
   'Buttons: type what a card shows in brackets, e.g. approve R-7K3QXM, deny R-7K3QXM, cancel R-7K3QXM.',
+  'Listings: a command with its site, instance or organization and no targets lists them; pick 1 3 5, pick 2-4 or pick all acts on them.',
   'Blank lines and lines starting with # are ignored.',
 ];
 
@@ -44,6 +47,8 @@ const press = new RegExp(`^(${Object.keys(cardActions).join('|')})\\s+(\\S+)$`, 
 export class ShellSession {
   user: string;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The last listing shown, what `pick` picks from. */
+  private listing?: Message;
 
   constructor(private readonly options: SessionOptions) {
     this.user = options.user;
@@ -86,7 +91,9 @@ export class ShellSession {
   private async act(input: string): Promise<'quit' | undefined> {
     const { core, screen } = this.options;
     if (input.startsWith(':')) return this.shellCommand(input);
-    const replies = shellReplies(screen, this.user);
+    const replies = shellReplies(screen, this.user, (message) => {
+      if (message.picker) this.listing = message;
+    });
     if (input.startsWith('/')) {
       const [command, ...rest] = input.split(/\s+/);
       const name = command.toLowerCase();
@@ -102,6 +109,8 @@ export class ShellSession {
       await core.handle(name, { userId: this.user, channel: shellChannel, text: rest.join(' ') }, replies);
       return undefined;
     }
+    const picking = /^pick\s+(.+)$/i.exec(input);
+    if (picking) return this.pick(picking[1]!, replies);
     const button = press.exec(input);
     if (button) {
       const action = button[1].toLowerCase() as CardAction;
@@ -109,6 +118,32 @@ export class ShellSession {
       return undefined;
     }
     screen.say(`Not understood: type a slash command (/twokey help), a card's button (approve R-7K3QXM) or :help.`);
+    return undefined;
+  }
+
+  /** `pick 1 3 5`, `pick 2-4` or `pick all`: a listing's buttons, the numbers its lines show. */
+  private async pick(choice: string, replies: Replies): Promise<undefined> {
+    const { core, screen } = this.options;
+    const listing = this.listing;
+    if (!listing?.picker) {
+      screen.say('There is no listing to pick from: type a command with its site, instance or organization and no targets first.');
+      return undefined;
+    }
+    const invocation = { userId: this.user, channel: shellChannel, text: '' };
+    if (choice.trim().toLowerCase() === 'all') {
+      const all = listing.buttons?.find((button) => button.actionId === listingActions.all);
+      if (!all) screen.say('This listing is too long to act on all of it: use the command with --all and a filter.');
+      else await core.pick(all.actionId, all.value, [], invocation, replies);
+      return undefined;
+    }
+    const options = listing.picker.options;
+    const numbers = pickedNumbers(choice, options.length);
+    if (typeof numbers === 'string') {
+      screen.say(numbers);
+      return undefined;
+    }
+    const selected = listing.buttons!.find((button) => button.actionId === listingActions.selected)!;
+    await core.pick(selected.actionId, selected.value, numbers.map((number) => options[number - 1]!.value), invocation, replies);
     return undefined;
   }
 
@@ -143,4 +178,18 @@ export class ShellSession {
       }
     }
   }
+}
+
+/** The numbers `pick` was given (`1 3 5`, `2-4`, `1,3`), each from 1 to `count`; or what is wrong with them. */
+export function pickedNumbers(choice: string, count: number): number[] | string {
+  const numbers: number[] = [];
+  for (const part of choice.split(/[\s,]+/).filter(Boolean)) {
+    const range = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!range) return `pick takes numbers from the listing (pick 1 3 5, pick 2-4) or all; "${truncate(part, 20)}" is neither.`;
+    const from = Number(range[1]);
+    const to = Number(range[2] ?? range[1]);
+    if (from < 1 || to > count || from > to) return `The listing's numbers run from 1 to ${count}.`;
+    for (let number = from; number <= to; number += 1) if (!numbers.includes(number)) numbers.push(number);
+  }
+  return numbers.length ? numbers : 'pick what? Give numbers from the listing, or all.';
 }

@@ -6,6 +6,7 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from './bolt';
 import { observedSlackFetch, type SlackCallObserver, slackFetch } from './fetch';
 import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
+import { registerViews } from './listeners/views';
 import { boltLogger } from './logger';
 import { slackMessenger } from './messenger';
 import { refuseFutureTimestamps } from './timestamps';
@@ -115,6 +116,7 @@ export function createSlackTransport({ slack, logLevel, logger, onSlackCall }: S
     serve(core) {
       registerCommands(app, core, logger);
       registerActions(app, core, logger);
+      registerViews(app, core, logger);
     },
     requestListener: http && refuseFutureTimestamps(routedOnly(http.requestListener), logger),
     async start() {

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { statusIcon, toneIcon, truncate } from '../messages/format';
-import type { Message, TargetLine } from '../model/message';
+import type { Message, Picker, TargetLine } from '../model/message';
 
 // Block Kit's limits (https://docs.slack.dev/reference/block-kit/blocks): a message that
 // breaks one is refused with invalid_blocks, so every piece is cut to fit here, once.
@@ -13,6 +13,10 @@ export const blockKitLimits = {
   contextElements: 10,
   buttonText: 75,
   buttonValue: 2000,
+  placeholderText: 150,
+  selectOptions: 100,
+  optionText: 75,
+  optionValue: 150,
   updateText: 4000,
 } as const;
 
@@ -58,8 +62,8 @@ export function renderBlocks(message: Message): RenderedMessage {
         .map((note) => ({ type: 'mrkdwn' as const, text: truncate(note, blockKitLimits.sectionText) })),
     });
   }
-  if (message.buttons?.length) {
-    blocks.push({ type: 'actions', elements: message.buttons.map(button) });
+  if (message.buttons?.length || message.picker) {
+    blocks.push({ type: 'actions', elements: [...(message.picker ? [picker(message.picker)] : []), ...(message.buttons ?? []).map(button)] });
   }
   return { text: truncate(message.summary, blockKitLimits.updateText), blocks };
 }
@@ -87,6 +91,18 @@ function packLines(lines: readonly string[], separator: string): string[] {
   }
   if (current) packed.push(current);
   return packed;
+}
+
+function picker(model: Picker): types.MultiStaticSelect {
+  return {
+    type: 'multi_static_select',
+    action_id: model.actionId,
+    placeholder: { type: 'plain_text', text: truncate(model.placeholder, blockKitLimits.placeholderText) },
+    options: model.options.slice(0, blockKitLimits.selectOptions).map((option) => ({
+      value: option.value.slice(0, blockKitLimits.optionValue),
+      text: { type: 'plain_text', text: truncate(option.text, blockKitLimits.optionText) },
+    })),
+  };
 }
 
 function button(model: NonNullable<Message['buttons']>[number]): types.Button {

@@ -60,6 +60,13 @@ test('the example policy: exit 0 with a summary of roles, who may request and ap
       '  delete-peer         requested by oncall, admin; 2 approvals from approver, admin (never the requester); expires after 15 minutes',
       '  revoke-grant        requested by oncall, admin; 1 approval from approver, admin (never the requester); expires after 15 minutes',
       '',
+      'Aliases:',
+      '  cpt-edge     site d290f1ee-6c54-4b01-90e6-d701748f0851',
+      '  jnb-core     site 6f1c2b7e-8a4d-4c3e-9b5f-2d7e1a9c4b80',
+      '  ops-vpn      VPN instance a3c5e7f9-1b2d-4e6f-8a0c-2e4f6a8c0b1d',
+      '  example-org  organization org_xyz789',
+      '  acme         organization org_acme42',
+      '',
       'Requests may be made only in C0INCIDENT1, inc-*.',
       'Rotated passwords are never shown.',
       '',
@@ -122,6 +129,17 @@ actions:
   );
 });
 
+test('a name given twice, or naming a malformed ID: exit 1 with its path and line', async () => {
+  const aliases = 'aliases:\n  sites:\n    cpt-edge: d290f1ee-6c54-4b01-90e6-d701748f0851\n    cpt-edge: 6f1c2b7e-8a4d-4c3e-9b5f-2d7e1a9c4b80\n';
+  const twice = await Twokey.run(['check-policy', write('policy.yml', `roles: {}\nactions: {}\n${aliases}`)], dir);
+  expect(twice.code).toBe(1);
+  expect(twice.stderr).toBe('The policy policy.yml cannot be used:\n  - aliases.sites.cpt-edge: given more than once; keep one (line 6)\n');
+  const malformed = await Twokey.run(['check-policy', write('policy.yml', 'roles: {}\nactions: {}\naliases: { sites: { cpt-edge: d290f1ee } }\n')], dir);
+  expect(malformed.stderr).toBe(
+    'The policy policy.yml cannot be used:\n  - aliases.sites.cpt-edge: expected a UUID such as d290f1ee-6c54-4b01-90e6-d701748f0851, got "d290f1ee" (line 3)\n',
+  );
+});
+
 test('YAML that does not parse: exit 1 with the line and column', async () => {
   const exit = await Twokey.run(['check-policy', write('policy.yml', 'roles:\n  oncall: [\n')], dir);
   expect(exit.code).toBe(1);
@@ -155,5 +173,5 @@ test('the bin starts with a shebang, and `npm run check-policy -- <file>` runs t
   const file = path.join(dir, write('policy.yml', 'roles: {}\nactions: {}\nchannels: [C0X]\nbogus: 1\n'));
   const run = spawnSync('npm', ['run', '--silent', 'check-policy', '--', file], { cwd: root, encoding: 'utf8' });
   expect(run.status).toBe(1);
-  expect(run.stderr).toContain(`The policy ${file} cannot be used:\n  - bogus: unknown key; allowed here: roles, channels, actions, reveal_password (line 4)\n`);
+  expect(run.stderr).toContain(`The policy ${file} cannot be used:\n  - bogus: unknown key; allowed here: roles, channels, actions, reveal_password, aliases (line 4)\n`);
 });

@@ -131,7 +131,8 @@ describe('what Slack will not take is kept and delivered later, across a restart
       () => harness.slack.messages(harness.slack.dmChannelFor(users.oncall)).some((m) => messageText(m).includes(requestId)),
       { description: 'the requester told' },
     );
-    // Announced once: later sweeps leave it be.
+    // Announced once: once all of it is out, later sweeps leave it be.
+    await harness.slack.waitFor(() => harness.unannouncedCount() === 0, { description: 'nothing left to announce' });
     harness.clock.advance(5 * 60_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const outcomeNotes = harness.slack.threadReplies(card.channel, card.ts).filter((m) => messageText(m).includes('done for 1 grant'));

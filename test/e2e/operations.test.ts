@@ -89,8 +89,8 @@ describe('operations from Slack over HTTP', () => {
   test.each([
     ['/revoke-access', 'not-a-uuid 1234', '`not-a-uuid` is not a valid site ID'],
     ['/revoke-access', `${ids.site} ${ids.session(1).slice(0, -2)} reason`, 'is not a valid session ID'],
-    ['/revoke-grant', `${ids.organization} grant_1`, 'Name at least one grant'],
-    ['/delete-peer', '', 'Missing the VPN instance ID.'],
+    ['/revoke-grant', `${ids.organization} ${ids.grant(1)} --all`, '`--all` picks grants from a listing'],
+    ['/delete-peer', '--type site', 'Missing the VPN instance ID.'],
   ])('%s %j is refused with the usage line and calls nothing', async (command, text, error) => {
     const { responseUrlId } = await harness.command(command, text);
     const answer = await privateAnswer(harness, responseUrlId);

@@ -11,7 +11,7 @@ import type { AuditEntry } from '../../src/model/audit';
 import type { RequestQuery } from '../../src/model/ports';
 import type { RequestRecord } from '../../src/model/request';
 import { FakeSlack, type FakeSlackOptions, type RecordedMessage } from './fake-slack';
-import { blockActionsBody, blockActionsPayload, type PostResult, postToSlackEndpoint, slashCommandBody } from './signing';
+import { blockActionsBody, blockActionsPayload, type PostedMessage, type PostResult, postToSlackEndpoint, slashCommandBody } from './signing';
 
 export const signingSecret = 'test-signing-secret-0123456789';
 
@@ -110,6 +110,8 @@ export interface CommandOptions {
   /** Signature timestamp in seconds. */
   timestamp?: number;
   badSignature?: boolean;
+  /** The command's trigger_id; by default a fresh one the fake issued, as Slack issues one with each command. */
+  triggerId?: string;
 }
 
 let responseCounter = 0;
@@ -199,6 +201,7 @@ export class Harness {
       channel_id: channelId,
       channel_name: options.channelName ?? (channelId === incidentChannel.id ? incidentChannel.name : channelId.toLowerCase()),
       response_url: this.slack.responseUrl(responseUrlId, { channel: channelId, user: userId }),
+      trigger_id: options.triggerId ?? this.slack.issueTriggerId(userId),
     };
     if (this.socketMode) {
       const ack = await this.slack.sendEnvelope('slash_commands', { ...fields, team_id: this.slack.teamId });
@@ -215,12 +218,22 @@ export class Harness {
    * Clicks a button of a posted message as `userId`, as Slack would deliver it. Resolves once the
    * bot has acknowledged; `responseUrlId` names the click's response_url in the fake.
    */
-  async click(message: RecordedMessage, button: string, userId: string, options: { timestamp?: number; responseUrlExpired?: boolean } = {}) {
+  async click(
+    message: PostedMessage,
+    button: string,
+    userId: string,
+    options: { timestamp?: number; responseUrlExpired?: boolean; picked?: string[] } = {},
+  ) {
     responseCounter += 1;
     const responseUrlId = `click-${responseCounter}`;
     const responseUrl = this.slack.responseUrl(responseUrlId, { channel: message.channel, user: userId, messageTs: message.ts });
     if (options.responseUrlExpired) this.slack.expireResponseUrl(responseUrlId);
-    const payload = blockActionsPayload(message, button, { user: { id: userId }, responseUrl, channelName: incidentChannel.name });
+    const payload = blockActionsPayload(message, button, {
+      user: { id: userId },
+      responseUrl,
+      channelName: incidentChannel.name,
+      picked: options.picked,
+    });
     if (this.socketMode) {
       const ack = await this.slack.sendEnvelope('interactive', payload);
       return { responseUrlId, ack };
@@ -269,9 +282,33 @@ export class Harness {
 
   /** How many messages the bot owes and has not delivered yet. */
   owedCount(): number {
+    return this.count('SELECT COUNT(*) AS n FROM owed_messages');
+  }
+
+  /**
+   * The vendors' secrets (the simulator's passwords, usernames, winbox links, peer tokens) found
+   * in Slack's traffic, in `more`, in the bot's logs or in its database files: none may be.
+   */
+  leakedSecrets(more = ''): string[] {
+    const database = ['', '-wal']
+      .map((suffix) => this.databaseFile + suffix)
+      .filter((file) => fs.existsSync(file))
+      .map((file) => fs.readFileSync(file).toString('latin1'));
+    const places = [this.slack.allTraffic(), more, this.logs.join('\n'), ...database];
+    const secrets = this.simulator.state.secrets();
+    if (secrets.length === 0) throw new Error('the simulator holds no secrets: nothing would be found');
+    return secrets.filter((secret) => places.some((place) => place.includes(secret)));
+  }
+
+  /** Finished requests still waiting to be announced. */
+  unannouncedCount(): number {
+    return this.count('SELECT COUNT(*) AS n FROM requests WHERE announce_after IS NOT NULL');
+  }
+
+  private count(sql: string): number {
     const db = new Database(this.databaseFile, { readonly: true });
     try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM owed_messages').get() as { n: number }).n;
+      return (db.prepare(sql).get() as { n: number }).n;
     } finally {
       db.close();
     }

@@ -167,6 +167,8 @@ export interface BlockActionsOptions {
   /** Default now, in Slack's `seconds.micros` form. */
   actionTs?: string;
   verificationToken?: string;
+  /** The values chosen in the message's multi-select (a listing's picker) when the button is clicked. */
+  picked?: string[];
 }
 
 interface FoundButton {
@@ -206,6 +208,24 @@ function findButton(message: PostedMessage, actionIdOrText: string): FoundButton
     );
   }
   return match;
+}
+
+/** The `state.values` of a message whose multi-select holds `picked`, as Slack sends them with a click. */
+function pickerState(message: PostedMessage, picked: readonly string[]): JsonObject {
+  for (const block of message.blocks ?? []) {
+    const select = (Array.isArray(block.elements) ? block.elements : []).find(
+      (element): element is JsonObject => isObject(element) && element.type === 'multi_static_select',
+    );
+    if (!select) continue;
+    const options = (Array.isArray(select.options) ? select.options : []).filter(isObject);
+    const selected = picked.map((value) => {
+      const option = options.find((candidate) => candidate.value === value);
+      if (!option) throw new Error(`the picker of message ${message.ts} offers no "${value}"`);
+      return option;
+    });
+    return { [String(block.block_id ?? '')]: { [String(select.action_id)]: { type: 'multi_static_select', selected_options: selected } } };
+  }
+  throw new Error(`message ${message.ts} has no picker`);
 }
 
 function nowTs(): string {
@@ -254,7 +274,7 @@ export function blockActionsPayload(message: PostedMessage, actionIdOrText: stri
     enterprise: null,
     is_enterprise_install: false,
     channel: { id: message.channel, name: options.channelName ?? message.channel.toLowerCase() },
-    state: { values: {} },
+    state: { values: options.picked ? pickerState(message, options.picked) : {} },
     response_url: options.responseUrl,
     actions: [action],
   };
@@ -273,4 +293,128 @@ export function blockActionsPayload(message: PostedMessage, actionIdOrText: stri
     };
   }
   return payload;
+}
+
+// ---------------------------------------------------------------------------------------
+// view_submission and block_suggestion payloads built from a modal the bot opened
+// ---------------------------------------------------------------------------------------
+
+/** What is entered in one input block: text typed, or the values of the options chosen. */
+export type ViewInput = string | readonly string[];
+
+export interface ViewPayloadOptions {
+  user: ClickingUser;
+  teamId?: string;
+  teamDomain?: string;
+  appId?: string;
+  /** A view submission's own trigger_id (Slack issues one with it). */
+  triggerId?: string;
+  verificationToken?: string;
+}
+
+function optionsOf(element: JsonObject): JsonObject[] {
+  return (Array.isArray(element.options) ? element.options : []).filter(isObject);
+}
+
+/** The options of `element` whose values are `values`, as Slack sends them back; an option it does not offer throws. */
+function chosenOptions(element: JsonObject, values: readonly string[], blockId: string): JsonObject[] {
+  // An external select's options came from the bot's options answer, which the view does not hold.
+  if (String(element.type).includes('external')) return values.map((value) => ({ text: { type: 'plain_text', text: value }, value }));
+  return values.map((value) => {
+    const option = optionsOf(element).find((candidate) => candidate.value === value);
+    if (!option) throw new Error(`input ${blockId} offers no option "${value}"`);
+    return option;
+  });
+}
+
+/** One input element's state, as Slack reports it: empty when nothing was entered. */
+function elementState(element: JsonObject, input: ViewInput | undefined, blockId: string): JsonObject {
+  const type = String(element.type);
+  const values = input === undefined ? [] : typeof input === 'string' ? [input] : [...input];
+  switch (type) {
+    case 'plain_text_input':
+      return { type, value: typeof input === 'string' ? input : null };
+    case 'static_select':
+    case 'external_select':
+      return { type, selected_option: values.length ? chosenOptions(element, values, blockId)[0]! : null };
+    default:
+      return { type, selected_options: chosenOptions(element, values, blockId) };
+  }
+}
+
+/**
+ * The `state.values` of a view whose input blocks hold `inputs` (by block_id); an input block not
+ * named is sent empty, as Slack sends it.
+ */
+export function viewState(view: JsonObject, inputs: Readonly<Record<string, ViewInput | undefined>>): JsonObject {
+  const blocks = (Array.isArray(view.blocks) ? view.blocks : []).filter(isObject).filter((block) => block.type === 'input');
+  const named = new Set(blocks.map((block) => String(block.block_id)));
+  const stray = Object.keys(inputs).filter((blockId) => !named.has(blockId));
+  if (stray.length > 0) throw new Error(`the view has no input block ${stray.join(', ')}; it has ${[...named].join(', ')}`);
+  const values: JsonObject = {};
+  for (const block of blocks) {
+    const element = block.element as JsonObject;
+    const blockId = String(block.block_id);
+    values[blockId] = { [String(element.action_id)]: elementState(element, inputs[blockId], blockId) };
+  }
+  return values;
+}
+
+function interactingUser(options: ViewPayloadOptions): { user: JsonObject; team: JsonObject } {
+  const teamId = options.user.teamId ?? options.teamId ?? 'T0TWOKEY1';
+  return {
+    user: {
+      id: options.user.id,
+      username: options.user.username ?? options.user.id.toLowerCase(),
+      name: options.user.name ?? options.user.username ?? options.user.id.toLowerCase(),
+      team_id: teamId,
+    },
+    team: { id: teamId, domain: options.teamDomain ?? 'twokey-test' },
+  };
+}
+
+/**
+ * The `view_submission` payload Slack sends when `options.user` submits `view` (the view object
+ * as Slack sends it: the fake's `viewPayload`) with `inputs` entered.
+ */
+export function viewSubmissionPayload(
+  view: JsonObject,
+  inputs: Readonly<Record<string, ViewInput | undefined>>,
+  options: ViewPayloadOptions,
+): JsonObject {
+  return {
+    type: 'view_submission',
+    ...interactingUser(options),
+    api_app_id: options.appId ?? 'A0TWOKEY1',
+    token: options.verificationToken ?? 'fake-verification-token',
+    trigger_id: options.triggerId ?? triggerId(),
+    view: { ...structuredClone(view), state: { values: viewState(view, inputs) } },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
+
+/**
+ * The `block_suggestion` payload Slack sends while `options.user` types `value` into the external
+ * select `actionId` of `view`, to load its options.
+ */
+export function blockSuggestionPayload(view: JsonObject, actionId: string, value: string, options: ViewPayloadOptions): JsonObject {
+  const block = (Array.isArray(view.blocks) ? view.blocks : [])
+    .filter(isObject)
+    .find((candidate) => isObject(candidate.element) && candidate.element.action_id === actionId);
+  if (!block) throw new Error(`the view has no element ${actionId}`);
+  return {
+    type: 'block_suggestion',
+    ...interactingUser(options),
+    api_app_id: options.appId ?? 'A0TWOKEY1',
+    token: options.verificationToken ?? 'fake-verification-token',
+    container: { type: 'view', view_id: view.id },
+    action_id: actionId,
+    block_id: block.block_id,
+    value,
+    view: { ...structuredClone(view), state: { values: {} } },
+    is_enterprise_install: false,
+    enterprise: null,
+  };
 }

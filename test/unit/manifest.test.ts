@@ -26,7 +26,7 @@ interface Manifest {
   features?: { bot_user?: { display_name?: string }; slash_commands?: SlashCommand[] };
   oauth_config?: { scopes?: { bot?: string[] } };
   settings?: {
-    interactivity?: { is_enabled?: boolean; request_url?: string };
+    interactivity?: { is_enabled?: boolean; request_url?: string; message_menu_options_url?: string };
     socket_mode_enabled?: boolean;
     org_deploy_enabled?: boolean;
     token_rotation_enabled?: boolean;
@@ -81,8 +81,11 @@ describe('manifest.yml slash commands', () => {
     }
   });
 
-  test('every command and interactivity use the one HTTP endpoint, /slack/events', () => {
-    const urls = new Set([...slashCommands.map((entry) => entry.url), manifest.settings?.interactivity?.request_url]);
+  test('every command, interactivity and the options load URL use the one HTTP endpoint, /slack/events', () => {
+    const interactivity = manifest.settings?.interactivity;
+    // The modal's target picker loads its options from the options load URL: without it, it stays empty.
+    expect(interactivity?.message_menu_options_url).toBeDefined();
+    const urls = new Set([...slashCommands.map((entry) => entry.url), interactivity?.request_url, interactivity?.message_menu_options_url]);
     expect([...urls]).toEqual(['https://twokey.example.com/slack/events']);
     expect(manifest.settings?.interactivity?.is_enabled).toBe(true);
   });

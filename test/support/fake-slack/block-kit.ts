@@ -28,6 +28,21 @@ export const blockKitLimits = {
   messageText: 40_000,
   /** `text` of chat.update. */
   updateText: 4_000,
+  // Selects, inputs and views (modals).
+  placeholderText: 150,
+  selectOptions: 100,
+  optionText: 75,
+  optionValue: 150,
+  checkboxOptions: 10,
+  inputLabel: 2_000,
+  inputHint: 2_000,
+  plainTextInput: 3_000,
+  blocksPerView: 100,
+  viewTitle: 24,
+  viewButton: 24,
+  callbackId: 255,
+  privateMetadata: 3_000,
+  externalId: 255,
 } as const;
 
 // Interactive elements Slack allows in an actions block or as a section accessory.
@@ -54,8 +69,12 @@ const interactiveElementTypes = new Set([
 
 // Block types checked in depth here, and others Slack accepts in messages that twokey does not use
 // (accepted on their type alone, so the fake never refuses what Slack would take).
-const checkedBlockTypes = ['section', 'header', 'context', 'actions', 'divider', 'image', 'rich_text', 'markdown'];
-const shallowBlockTypes = ['video', 'file', 'input', 'table'];
+const checkedBlockTypes = ['section', 'header', 'context', 'actions', 'divider', 'image', 'rich_text', 'markdown', 'input'];
+const shallowBlockTypes = ['video', 'file', 'table'];
+
+// Elements an input block takes, and those checked in depth here (the others on their type alone).
+const inputElementTypes = new Set([...interactiveElementTypes, 'plain_text_input', 'email_text_input', 'url_text_input', 'number_input', 'file_input', 'rich_text_input']);
+const selectTypes = new Set(['static_select', 'multi_static_select', 'external_select', 'multi_external_select']);
 
 /** Finds every way a message's `blocks` break Block Kit's rules, phrased as Slack phrases them. */
 class BlockKitChecker {
@@ -63,11 +82,39 @@ class BlockKitChecker {
   private readonly blockIds = new Set<string>();
   private readonly actionIds = new Set<string>();
 
-  checkBlocks(blocks: unknown[]): void {
-    if (blocks.length > blockKitLimits.blocksPerMessage) {
-      this.fail('/blocks', `no more than ${blockKitLimits.blocksPerMessage} items allowed`);
-    }
+  checkBlocks(blocks: unknown[], max: number = blockKitLimits.blocksPerMessage): void {
+    if (blocks.length > max) this.fail('/blocks', `no more than ${max} items allowed`);
     blocks.forEach((block, index) => this.block(block, `/blocks/${index}`));
+  }
+
+  /** A modal as `views.open`, `views.update` and a `response_action: update` take it. */
+  checkView(view: unknown): void {
+    if (!isObject(view)) {
+      this.fail('/view', 'must provide an object');
+      return;
+    }
+    this.onlyKeys(
+      view,
+      ['type', 'title', 'blocks', 'close', 'submit', 'private_metadata', 'callback_id', 'clear_on_close', 'notify_on_close', 'external_id', 'submit_disabled'],
+      '/view',
+    );
+    if (view.type !== 'modal') this.fail('/view/type', 'must be modal');
+    this.textObject(view, 'title', '/view', { max: blockKitLimits.viewTitle, plainOnly: true, required: true });
+    this.textObject(view, 'close', '/view', { max: blockKitLimits.viewButton, plainOnly: true });
+    this.textObject(view, 'submit', '/view', { max: blockKitLimits.viewButton, plainOnly: true });
+    this.string(view, 'callback_id', '/view', { max: blockKitLimits.callbackId });
+    this.string(view, 'private_metadata', '/view', { max: blockKitLimits.privateMetadata });
+    this.string(view, 'external_id', '/view', { min: 1, max: blockKitLimits.externalId });
+    const blocks = view.blocks;
+    if (!Array.isArray(blocks)) {
+      this.fail('/view', 'missing required field: blocks');
+      return;
+    }
+    // Slack refuses a modal with inputs and no submit button: nothing could send them.
+    if (view.submit === undefined && blocks.some((block) => isObject(block) && block.type === 'input')) {
+      this.fail('/view', 'missing required field: submit (required for a view with input blocks)');
+    }
+    this.checkBlocks(blocks, blockKitLimits.blocksPerView);
   }
 
   private fail(pointer: string, message: string): void {
@@ -201,6 +248,8 @@ class BlockKitChecker {
         this.onlyKeys(block, ['type', 'block_id', 'text'], pointer);
         this.string(block, 'text', pointer, { min: 1, max: blockKitLimits.markdownText, required: true });
         return;
+      case 'input':
+        return this.input(block, pointer);
       default:
         if (!shallowBlockTypes.includes(type)) {
           const known = [...checkedBlockTypes, ...shallowBlockTypes].join(', ');
@@ -271,6 +320,88 @@ class BlockKitChecker {
     }
     this.actionId(element, pointer);
     if (type === 'button') this.button(element, pointer);
+    if (selectTypes.has(type)) this.select(element, type, pointer);
+    if (type === 'checkboxes') this.checkboxes(element, pointer);
+  }
+
+  private input(block: JsonObject, pointer: string): void {
+    this.onlyKeys(block, ['type', 'block_id', 'label', 'element', 'hint', 'optional', 'dispatch_action'], pointer);
+    this.textObject(block, 'label', pointer, { max: blockKitLimits.inputLabel, plainOnly: true, required: true });
+    this.textObject(block, 'hint', pointer, { max: blockKitLimits.inputHint, plainOnly: true });
+    if (block.optional !== undefined && typeof block.optional !== 'boolean') this.fail(`${pointer}/optional`, 'must be a boolean');
+    const element = block.element;
+    const at = `${pointer}/element`;
+    if (!isObject(element)) {
+      this.fail(pointer, 'missing required field: element');
+      return;
+    }
+    const type = String(element.type);
+    if (!inputElementTypes.has(type)) {
+      this.fail(`${at}/type`, `unsupported type: ${type}`);
+      return;
+    }
+    if (type !== 'plain_text_input') return this.interactiveElement(element, at);
+    this.actionId(element, at);
+    this.onlyKeys(element, ['type', 'action_id', 'placeholder', 'initial_value', 'multiline', 'min_length', 'max_length', 'dispatch_action_config', 'focus_on_load'], at);
+    this.textObject(element, 'placeholder', at, { max: blockKitLimits.placeholderText, plainOnly: true });
+    this.string(element, 'initial_value', at, { max: blockKitLimits.plainTextInput });
+    for (const key of ['min_length', 'max_length']) {
+      const value = element[key];
+      if (value !== undefined && (typeof value !== 'number' || value < 0 || value > blockKitLimits.plainTextInput)) {
+        this.fail(`${at}/${key}`, `must be a number from 0 to ${blockKitLimits.plainTextInput}`);
+      }
+    }
+  }
+
+  private select(select: JsonObject, type: string, pointer: string): void {
+    const external = type.includes('external');
+    const multi = type.startsWith('multi_');
+    this.onlyKeys(
+      select,
+      [
+        'type',
+        'action_id',
+        'placeholder',
+        'confirm',
+        'focus_on_load',
+        ...(external ? ['min_query_length'] : ['options', 'option_groups']),
+        ...(multi ? ['max_selected_items', 'initial_options'] : ['initial_option']),
+      ],
+      pointer,
+    );
+    this.textObject(select, 'placeholder', pointer, { max: blockKitLimits.placeholderText, plainOnly: true });
+    if (!external) {
+      if (select.options === undefined && select.option_groups === undefined) this.fail(pointer, 'must provide either options or option_groups');
+      const options = this.array(select, 'options', pointer, { max: blockKitLimits.selectOptions });
+      options?.forEach((option, index) => this.option(option, `${pointer}/options/${index}`));
+    }
+    const max = select.max_selected_items;
+    if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
+      this.fail(`${pointer}/max_selected_items`, 'must be an integer of at least 1');
+    }
+    const minQuery = select.min_query_length;
+    if (minQuery !== undefined && (typeof minQuery !== 'number' || !Number.isInteger(minQuery) || minQuery < 0)) {
+      this.fail(`${pointer}/min_query_length`, 'must be an integer of at least 0');
+    }
+    if (select.confirm !== undefined) this.confirm(select.confirm, `${pointer}/confirm`);
+  }
+
+  private checkboxes(element: JsonObject, pointer: string): void {
+    this.onlyKeys(element, ['type', 'action_id', 'options', 'initial_options', 'confirm', 'focus_on_load'], pointer);
+    const options = this.array(element, 'options', pointer, { max: blockKitLimits.checkboxOptions, required: true });
+    options?.forEach((option, index) => this.option(option, `${pointer}/options/${index}`, true));
+  }
+
+  /** An option of a select (plain text) or of checkboxes (mrkdwn allowed). */
+  option(option: unknown, pointer: string, mrkdwn = false): void {
+    if (!isObject(option)) {
+      this.fail(pointer, 'must provide an object');
+      return;
+    }
+    this.onlyKeys(option, ['text', 'value', 'description', 'url'], pointer);
+    this.textObject(option, 'text', pointer, { max: blockKitLimits.optionText, plainOnly: !mrkdwn, required: true });
+    this.string(option, 'value', pointer, { min: 1, max: blockKitLimits.optionValue, required: true });
+    this.textObject(option, 'description', pointer, { max: blockKitLimits.optionText, plainOnly: !mrkdwn });
   }
 
   private button(button: JsonObject, pointer: string): void {
@@ -311,7 +442,29 @@ export function blockKitProblems(blocks: unknown[]): string[] {
   return checker.problems;
 }
 
-/** As Slack stores blocks: a `block_id` on every block and an `action_id` on every interactive element. */
+/** Every rule a view (a modal) breaks, in the same form; empty when valid. */
+export function viewProblems(view: unknown): string[] {
+  const checker = new BlockKitChecker();
+  checker.checkView(view);
+  return checker.problems;
+}
+
+/**
+ * Every rule the answer to a `block_suggestion` breaks (`{ options: […] }`, at most 100, each as a
+ * select's option); empty when valid.
+ */
+export function optionsProblems(answer: unknown): string[] {
+  const checker = new BlockKitChecker();
+  const options = isObject(answer) ? answer.options : undefined;
+  if (!Array.isArray(options)) return ['[ERROR] missing required field: options [json-pointer:/options]'];
+  if (options.length > blockKitLimits.selectOptions) {
+    checker.problems.push(`[ERROR] no more than ${blockKitLimits.selectOptions} items allowed [json-pointer:/options]`);
+  }
+  options.forEach((option, index) => checker.option(option, `/options/${index}`));
+  return checker.problems;
+}
+
+/** As Slack stores blocks: a `block_id` on every block and an `action_id` on every interactive or input element. */
 export function withSlackDefaults(blocks: JsonObject[]): JsonObject[] {
   const stored = structuredClone(blocks);
   const shortId = () => randomBytes(3).toString('base64url');
@@ -320,9 +473,10 @@ export function withSlackDefaults(blocks: JsonObject[]): JsonObject[] {
     const elements = [
       ...(Array.isArray(block.elements) ? block.elements : []),
       ...(block.accessory !== undefined ? [block.accessory] : []),
+      ...(block.element !== undefined ? [block.element] : []),
     ];
     for (const element of elements) {
-      if (isObject(element) && interactiveElementTypes.has(String(element.type)) && element.action_id === undefined) {
+      if (isObject(element) && inputElementTypes.has(String(element.type)) && element.action_id === undefined) {
         element.action_id = shortId();
       }
     }

@@ -2,7 +2,7 @@
  * The fake Slack used by tests and the benchmark (see server.ts). Exports what tests use,
  * so that `import … from './fake-slack'` needs no file name.
  */
-export { blockKitLimits, blockKitProblems } from './block-kit';
+export { blockKitLimits, blockKitProblems, optionsProblems, viewProblems } from './block-kit';
 export {
   responseUrlMaxUses,
   type EnvelopeAck,
@@ -17,8 +17,11 @@ export {
   type RecordedEphemeral,
   type RecordedMessage,
   type RecordedResponse,
+  type RecordedView,
   type ResponseUrlContext,
   type SendEnvelopeOptions,
   type TrafficEntry,
+  type ViewChange,
 } from './records';
 export { FakeSlack } from './server';
+export { triggerLifetimeMs } from './views';

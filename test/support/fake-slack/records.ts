@@ -140,3 +140,27 @@ export interface FakeSlackOptions {
 
 /** Slack's limit on posts to one response_url. */
 export const responseUrlMaxUses = 5;
+
+/** A change of a modal: opened, updated by the bot, replaced by its answer to a submission, or closed. */
+export interface ViewChange {
+  via: 'views.open' | 'views.update' | 'response_action' | 'closed';
+  at: number;
+  view: JsonObject;
+}
+
+/** A modal opened with views.open, as it stands now. */
+export interface RecordedView {
+  /** Slack's `V…` ID. */
+  id: string;
+  /** Who it opened for: the user of the trigger_id exchanged. */
+  user?: string;
+  triggerId: string;
+  /** The view as given, with Slack's block and action IDs filled in. */
+  view: JsonObject;
+  /** Changes with a stale `hash` are refused (`hash_conflict`). */
+  hash: string;
+  closed: boolean;
+  /** What the bot's last `response_action: errors` shows, by input block. */
+  errors?: Record<string, string>;
+  history: ViewChange[];
+}

@@ -7,7 +7,8 @@
  * `not_in_channel`, Block Kit limits, `msg_too_long`, a sixth use of a response_url — so
  * that the bot's handling of those paths is tested too. Every request is recorded, and
  * messages are kept as Slack keeps them: top-level messages (edited in place, with their
- * history), thread replies and ephemerals, told apart as Teleport's fake Slack does.
+ * history), thread replies and ephemerals, told apart as Teleport's fake Slack does. Modals
+ * opened with views.open are kept too (views.ts), each opened with a trigger_id the fake issued.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -29,11 +30,13 @@ import {
   type RecordedEphemeral,
   type RecordedMessage,
   type RecordedResponse,
+  type RecordedView,
   type ResponseUrlContext,
   type SendEnvelopeOptions,
   type TrafficEntry,
 } from './records';
 import { SocketModeLink } from './socket-mode';
+import { ViewRegistry } from './views';
 import {
   BadRequest,
   decodedStrings,
@@ -88,6 +91,7 @@ export class FakeSlack {
   private readonly options: FakeSlackOptions;
   private readonly server: Server;
   private readonly socketMode: SocketModeLink;
+  private readonly viewRegistry: ViewRegistry;
   private port: number | undefined;
 
   private calls: RecordedCall[] = [];
@@ -110,6 +114,8 @@ export class FakeSlack {
     'chat.delete': { token: 'bot', handle: (p) => this.deleteMessage(p) },
     'conversations.open': { token: 'bot', handle: (p) => this.openConversation(p) },
     'usergroups.users.list': { token: 'bot', handle: (p) => this.usergroupUsers(p) },
+    'views.open': { token: 'bot', handle: (p) => this.viewRegistry.open(p) },
+    'views.update': { token: 'bot', handle: (p) => this.viewRegistry.update(p) },
     'apps.connections.open': { token: 'app', handle: () => this.openConnection() },
   };
 
@@ -122,6 +128,7 @@ export class FakeSlack {
     this.botUserId = options.botUserId ?? defaults.botUserId;
     this.botId = options.botId ?? defaults.botId;
     this.appId = options.appId ?? defaults.appId;
+    this.viewRegistry = new ViewRegistry({ teamId: this.teamId, appId: this.appId, botId: this.botId });
     this.server = createServer((req, res) => void this.route(req, res));
     this.socketMode = new SocketModeLink({
       appId: this.appId,
@@ -167,6 +174,7 @@ export class FakeSlack {
     this.responseUrls.clear();
     this.failures.clear();
     this.holds.clear();
+    this.viewRegistry.reset();
     this.socketMode.forgetAcks();
     this.applyConfiguration();
   }
@@ -222,6 +230,40 @@ export class FakeSlack {
     this.responseUrlState(id).expired = true;
   }
 
+  /**
+   * A trigger_id for a command or click payload, as Slack issues one with each interaction:
+   * views.open takes it once, within 3 seconds, and opens the view for `userId`.
+   */
+  issueTriggerId(userId?: string): string {
+    return this.viewRegistry.issueTrigger(userId);
+  }
+
+  /** Makes a trigger_id answer as one older than Slack's 3 seconds does (`expired_trigger_id`). */
+  expireTriggerId(id: string): void {
+    this.viewRegistry.expireTrigger(id);
+  }
+
+  /**
+   * Applies the bot's answer to a submission of view `viewId` (the JSON its ack carried) as Slack
+   * would — `update`, `errors`, or closing it — and returns the view after; throws on an answer
+   * Slack would refuse (an invalid view, errors for a block that is not an input).
+   */
+  answerViewSubmission(viewId: string, answer: unknown): RecordedView {
+    const view = this.viewRegistry.answerSubmission(viewId, answer);
+    this.changed();
+    return view;
+  }
+
+  /** Throws when Slack would refuse the answer to a `block_suggestion` (`{ options: […] }`). */
+  checkOptionsAnswer(answer: unknown): void {
+    this.viewRegistry.checkOptions(answer);
+  }
+
+  /** The view object Slack sends in a view_submission or block_suggestion payload for `view`. */
+  viewPayload(view: RecordedView): JsonObject {
+    return this.viewRegistry.output(view);
+  }
+
   /** The DM channel Slack would open between the bot and `userId`. */
   dmChannelFor(userId: string): string {
     return `D${userId.slice(1)}`;
@@ -259,6 +301,11 @@ export class FakeSlack {
 
   ephemerals(user?: string): RecordedEphemeral[] {
     return structuredClone(this.ephemeralStore.filter((e) => user === undefined || e.user === user));
+  }
+
+  /** Every modal opened, as it stands now (closed ones included), oldest first. */
+  views(): RecordedView[] {
+    return this.viewRegistry.views();
   }
 
   /** Posts to response_urls, refused ones included (see `status` / `error`). */
@@ -339,6 +386,10 @@ export class FakeSlack {
       description: `an ephemeral message to ${user}`,
       ...options,
     });
+  }
+
+  waitForView(predicate: (view: RecordedView) => boolean = () => true, options: WaitOptions = {}): Promise<RecordedView> {
+    return this.waitFor(() => this.views().find(predicate), { description: 'a modal', ...options });
   }
 
   waitForResponse(

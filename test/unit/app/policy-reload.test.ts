@@ -98,7 +98,7 @@ describe('watchPolicy', () => {
       fs.writeFileSync(file, 'roles: {}\nactions: {}\nextra: 1\n');
       expect(await reloader.reload()).toEqual({
         result: 'rejected',
-        problems: ['extra: unknown key; allowed here: roles, channels, actions, reveal_password (line 3)'],
+        problems: ['extra: unknown key; allowed here: roles, channels, actions, reveal_password, aliases (line 3)'],
       });
       expect(applied).toHaveLength(1);
       expect(results).toEqual(['applied', 'rejected']);

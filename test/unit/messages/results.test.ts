@@ -1,13 +1,9 @@
-import { findOperation, type Operation } from '../../../src/operations/catalog';
 import { explainFailure, outcomeHeadline, quoteVendor, resultMessage, secretMessage, targetLines } from '../../../src/messages/results';
 import type { VendorFailure } from '../../../src/model/failure';
-import type { RequestRecord, RequestStatus, StoredFailure, StoredTargetResult, TargetResultStatus } from '../../../src/model/request';
+import type { RequestStatus, StoredFailure, StoredTargetResult, TargetResultStatus } from '../../../src/model/request';
 import { blockKitLimits, renderBlocks } from '../../../src/slack/blocks';
 import { VendorError } from '../../../src/vendors/errors';
-
-const op = (name: string) => findOperation(name) as Operation;
-const site = 'd290f1ee-6c54-4b01-90e6-d701748f0851';
-const session = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+import { finished, op, revoked, session, site } from './fixtures';
 
 function vendorError(fields: Partial<VendorFailure>): VendorError {
   return new VendorError({ vendor: 'altostrat', kind: 'http', message: 'x', retryable: false, outcome: 'failed', ...fields });
@@ -23,7 +19,6 @@ const notFound = (id: string, traceId?: string): StoredTargetResult => ({
   error: failure({ status: 404, code: 'resource_not_found', message: `The transient access session ${id} does not exist on site ${site}.`, traceId }),
   idempotent: true,
 });
-const revoked = (id: string): StoredTargetResult => ({ targetId: id, status: 'succeeded', summary: 'revoked', idempotent: true });
 const timedOut = (id: string): StoredTargetResult => ({
   targetId: id,
   status: 'unknown',
@@ -37,28 +32,6 @@ const refused = (id: string, status: number, message: string): StoredTargetResul
   idempotent: true,
 });
 
-function finished(
-  status: RequestStatus,
-  results: StoredTargetResult[] | undefined,
-  operation = 'revoke-access',
-  targetIds = (results ?? []).map((result) => result.targetId),
-): RequestRecord {
-  return {
-    id: 'R-TEST01',
-    operation,
-    requesterId: 'U0ONCALL1',
-    channelId: 'C0INCIDENT1',
-    parentId: operation === 'rotate-credentials' ? undefined : site,
-    targetIds,
-    reason: 'incident',
-    approvalsRequired: 0,
-    status,
-    createdAt: new Date(0),
-    expiresAt: new Date(60_000),
-    approvals: [],
-    results,
-  };
-}
 
 describe('what a vendor failure means for on-call', () => {
   test.each([

@@ -1,4 +1,5 @@
 import { findOperation, type Operation, usageLine } from '../../../src/operations/catalog';
+import type { Aliases } from '../../../src/operations/aliases';
 import { maxTargets, parseCommand } from '../../../src/operations/grammar';
 
 const site = 'd290f1ee-6c54-4b01-90e6-d701748f0851';
@@ -67,12 +68,43 @@ describe('command grammar', () => {
 
   test.each([
     ['revoke-access', '', 'Missing the site ID.'],
-    ['revoke-access', site, 'Name at least one session'],
-    ['revoke-access', `${site} because`, 'Name at least one session'],
     ['rotate-credentials', 'please', 'Name at least one site'],
-    ['revoke-grant', 'org_xyz789', 'Name at least one grant'],
   ])('%s %j without a target is refused with the usage line', (name, text, message) => {
     expect(refused(name, text)).toContain(message);
+  });
+
+  describe('a parent without targets: a listing, or --all (PRODUCT.md §9)', () => {
+    test.each([
+      ['revoke-access', site, ''],
+      ['revoke-access', `${site} offboarding`, 'offboarding'],
+      ['revoke-grant', 'org_xyz789', ''],
+      ['delete-peer', `${site} 'peer'`, "'peer'"],
+    ])('%s %j lists, with the reason kept for the request it leads to', (name, text, reason) => {
+      expect(parsed(name, text)).toMatchObject({ targetIds: [], all: false, filters: [], reason });
+    });
+
+    test('--all and filters, in any order and either form, with the query each makes', () => {
+      const command = parsed('revoke-grant', 'org_xyz789 --grantee=role:role_contractors --all contractors leave --entity assistant:asst_1');
+      expect(command).toMatchObject({ targetIds: [], all: true, reason: 'contractors leave' });
+      expect(command.filters).toEqual([
+        { flag: '--grantee', value: 'role:role_contractors', query: { grantee_type: 'role', grantee_id: 'role_contractors' } },
+        { flag: '--entity', value: 'assistant:asst_1', query: { entity_type: 'assistant', entity_id: 'asst_1' } },
+      ]);
+      expect(parsed('delete-peer', `${site} --type site`).filters).toEqual([{ flag: '--type', value: 'site', query: { type: 'site' } }]);
+    });
+
+    test.each([
+      ['revoke-access', `${site} ${access1} --all`, '`--all` picks sessions from a listing: name the sessions or use it, not both.'],
+      ['delete-peer', `${site} --type client ${access1}`, '`--type` picks peers from a listing'],
+      ['delete-peer', `${site} --type`, '`--type` needs a value: client|site.'],
+      ['delete-peer', `${site} --type sites`, '`--type`: "sites" is not one of client, site'],
+      ['delete-peer', `${site} --type site --type client`, '`--type` is given twice.'],
+      ['revoke-access', `${site} --type ssh`, '`--type` is not an option of /revoke-access; it takes `--dry-run`, `--all`.'],
+      ['rotate-credentials', `${site} --all`, '`--all` is not an option of /rotate-credentials; it takes `--dry-run`.'],
+      ['revoke-access', `${site} --al`, '`--al` is not an option'],
+    ])('%s %j is refused: %s', (name, text, message) => {
+      expect(refused(name, text)).toContain(message);
+    });
   });
 
   test.each([
@@ -83,7 +115,6 @@ describe('command grammar', () => {
     ['revoke-grant', 'org_xyz789 agrant_a agrant_b-c offboarding', '`agrant_b-c` is not a valid grant ID'],
     ['revoke-grant', 'org_xyz789 org_other', '`org_other` is not a valid grant ID'],
     ['revoke-grant', 'agrant_a agrant_b', '`agrant_a` is not a valid organization ID'],
-    ['delete-peer', `${site} 'peer'`, 'Name at least one peer'],
   ])('%s %j names the bad token', (name, text, message) => {
     expect(refused(name, text)).toContain(message);
   });
@@ -160,6 +191,110 @@ describe('vendor calls', () => {
   test('path segments are encoded', () => {
     expect(op('revoke-grant').call('org_a/../b', 'agrant_x?y=1').path).toBe(
       '/v1/organizations/org_a%2F..%2Fb/access/grants/agrant_x%3Fy%3D1',
+    );
+  });
+});
+
+describe('command grammar with the policy’s aliases', () => {
+  const otherSite = '6f1c2b7e-8a4d-4c3e-9b5f-2d7e1a9c4b80';
+  const instance = 'a3c5e7f9-1b2d-4e6f-8a0c-2e4f6a8c0b1d';
+  const aliases: Aliases = {
+    sites: { 'cpt-edge': site, capetown: site, 'jnb-core': otherSite },
+    instances: { 'ops-vpn': instance },
+    organizations: { acme: 'org_acme42' },
+  };
+
+  function withAliases(name: string, text: string) {
+    const result = parseCommand(op(name), text, aliases);
+    if (!result.ok) throw new Error(`expected ${text} to parse, got: ${result.error}`);
+    return result.command;
+  }
+
+  function refusedWithAliases(name: string, text: string, given: Aliases = aliases) {
+    const result = parseCommand(op(name), text, given);
+    if (result.ok) throw new Error(`expected ${text} to be refused`);
+    expect(result.usage).toBe(usageLine(op(name)));
+    return result.error;
+  }
+
+  test.each([
+    ['revoke-access', `cpt-edge ${access1} contractor left`, site],
+    ['delete-peer', `ops-vpn ${access1} lost laptop`, instance],
+    ['revoke-grant', 'acme agrant_abc123 offboarding', 'org_acme42'],
+  ])('%s takes a name for its parent and holds the ID', (name, text, id) => {
+    const command = withAliases(name, text);
+    expect(command.parentId).toBe(id);
+    expect(command.names).toEqual({ [id]: text.split(' ')[0] });
+  });
+
+  test('a name is matched ignoring case, and recorded as the policy spells it', () => {
+    const command = withAliases('revoke-access', `CPT-Edge ${access1}`);
+    expect(command.parentId).toBe(site);
+    expect(command.names).toEqual({ [site]: 'cpt-edge' });
+  });
+
+  test('rotate-credentials takes names among its site IDs; one site named twice is rotated once', () => {
+    const command = withAliases('rotate-credentials', `cpt-edge ${otherSite} capetown jnb-core leaked in a log`);
+    expect(command.targetIds).toEqual([site, otherSite]);
+    expect(command.reason).toBe('leaked in a log');
+    expect(command.names).toEqual({ [site]: 'cpt-edge', [otherSite]: 'jnb-core' });
+  });
+
+  test('only the names the policy gives count: an object property is no alias', () => {
+    expect(refusedWithAliases('revoke-access', `constructor ${access1}`)).toContain('`constructor` is not a valid site ID');
+  });
+
+  test('IDs typed as IDs carry no name, even when they have one', () => {
+    expect(withAliases('revoke-access', `${site} ${access1}`).names).toEqual({});
+  });
+
+  test('a name is accepted only where its kind is: a site name is no VPN instance', () => {
+    expect(refusedWithAliases('delete-peer', `cpt-edge ${access1}`)).toBe(
+      "`cpt-edge` is not a valid VPN instance ID (a UUID such as d290f1ee-6c54-4b01-90e6-d701748f0851) nor the name of one. The policy's VPN instance aliases: `ops-vpn`.",
+    );
+  });
+
+  test('an unknown name is refused naming the known ones, with the one likely meant', () => {
+    expect(refusedWithAliases('revoke-access', `cpt-egde ${access1} reason`)).toBe(
+      "`cpt-egde` is not a valid site ID (a UUID such as d290f1ee-6c54-4b01-90e6-d701748f0851) nor the name of one. Did you mean `cpt-edge`? The policy's site aliases: `cpt-edge`, `capetown`, `jnb-core`.",
+    );
+    expect(refusedWithAliases('revoke-grant', 'umbrella agrant_a')).toBe(
+      "`umbrella` is not a valid organization ID (an organization ID such as org_xyz789) nor the name of one. The policy's organization aliases: `acme`.",
+    );
+  });
+
+  test('without aliases of that kind, the refusal says the policy has none', () => {
+    expect(refusedWithAliases('revoke-access', `cpt-edge ${access1}`, { ...aliases, sites: {} })).toBe(
+      '`cpt-edge` is not a valid site ID (a UUID such as d290f1ee-6c54-4b01-90e6-d701748f0851) nor the name of one. The policy defines no site aliases.',
+    );
+    // A word that looks like an ID was meant as one, and is told so as before.
+    expect(refusedWithAliases('revoke-access', `d290f1ee-6c54 ${access1}`)).toBe(
+      '`d290f1ee-6c54` is not a valid site ID: expected a UUID such as d290f1ee-6c54-4b01-90e6-d701748f0851.',
+    );
+  });
+
+  test('a long list of names is cut short', () => {
+    const many = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`site-${i + 1}`, site]));
+    const error = refusedWithAliases('revoke-access', `nowhere ${access1}`, { ...aliases, sites: many });
+    expect(error).toContain('`site-20` and 5 more.');
+    expect(error).not.toContain('`site-21`');
+  });
+
+  test('a mistyped target name is refused, never taken for the start of the reason', () => {
+    expect(refusedWithAliases('rotate-credentials', 'cpt-edge jnb-croe leaked')).toContain('Did you mean `jnb-core`?');
+    expect(refusedWithAliases('rotate-credentials', 'jnb-croe leaked')).toContain('Did you mean `jnb-core`?');
+  });
+
+  test('a target name after the reason started is a stray target; a parent name in the reason is just words', () => {
+    expect(refusedWithAliases('rotate-credentials', 'cpt-edge leaked, and jnb-core too')).toBe(
+      '`jnb-core` comes after the reason started; put every ID before the reason.',
+    );
+    expect(withAliases('revoke-access', `cpt-edge ${access1} left open on cpt-edge`).reason).toBe('left open on cpt-edge');
+  });
+
+  test('rotate-credentials with no site says names are accepted too', () => {
+    expect(refusedWithAliases('rotate-credentials', 'please')).toBe(
+      'Name at least one site (a UUID such as d290f1ee-6c54-4b01-90e6-d701748f0851, or an alias such as `cpt-edge`) before the reason.',
     );
   });
 });

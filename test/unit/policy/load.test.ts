@@ -78,6 +78,7 @@ reveal_password: requester
       channels: undefined,
       actions: {},
       revealPassword: 'never',
+      aliases: { sites: {}, instances: {}, organizations: {} },
     });
   });
 });
@@ -92,7 +93,7 @@ describe('parsePolicy: each problem names its path in the file', () => {
     [
       'an unknown top-level key',
       `${roles}actions: {}\nreveal_passwords: never\n`,
-      'reveal_passwords: unknown key; allowed here: roles, channels, actions, reveal_password (line 5)',
+      'reveal_passwords: unknown key; allowed here: roles, channels, actions, reveal_password, aliases (line 5)',
     ],
     [
       'an unknown action name',
@@ -377,7 +378,103 @@ describe('parsePolicy: YAML syntax', () => {
   delete-peer: { request: [oncall], approvals: 2, approve: [approver] }
   delete-peer: { request: [oncall], approvals: 0 }
 `;
-    expect(problemsOf(text)).toEqual(['line 6, column 3: Map keys must be unique']);
+    expect(problemsOf(text)).toEqual(['actions.delete-peer: given more than once; keep one (line 6)']);
+  });
+});
+
+describe('parsePolicy: aliases', () => {
+  const site = 'd290f1ee-6c54-4b01-90e6-d701748f0851';
+  const instance = 'a3c5e7f9-1b2d-4e6f-8a0c-2e4f6a8c0b1d';
+  const withAliases = (aliases: string) => `${roles}actions: {}\naliases:\n${aliases}`;
+
+  it('reads names for sites, VPN instances and organizations; each kind is optional', () => {
+    const policy = parsePolicy(
+      withAliases(`  sites: { cpt-edge: ${site}, capetown: ${site}, jnb.core_2: 6f1c2b7e-8a4d-4c3e-9b5f-2d7e1a9c4b80 }
+  organizations:
+    acme: org_acme42
+`),
+      'p',
+    );
+    // Two names for one ID are fine.
+    expect(policy.aliases).toEqual({
+      sites: { 'cpt-edge': site, capetown: site, 'jnb.core_2': '6f1c2b7e-8a4d-4c3e-9b5f-2d7e1a9c4b80' },
+      instances: {},
+      organizations: { acme: 'org_acme42' },
+    });
+  });
+
+  it('loads the example policy with the example IDs named', () => {
+    const { aliases } = loadPolicy(resolve(__dirname, '../../../policy.example.yml'));
+    expect(aliases.sites['cpt-edge']).toBe(site);
+    expect(aliases.instances['ops-vpn']).toBe(instance);
+    expect(aliases.organizations['example-org']).toBe('org_xyz789');
+  });
+
+  const cases: [string, string, string][] = [
+    [
+      'an unknown kind',
+      '  site: { cpt-edge: d290f1ee-6c54-4b01-90e6-d701748f0851 }\n',
+      'aliases.site: unknown key; allowed here: sites, instances, organizations (line 6)',
+    ],
+    [
+      'a malformed site ID',
+      '  sites:\n    cpt-edge: d290f1ee-6c54\n',
+      'aliases.sites.cpt-edge: expected a UUID such as d290f1ee-6c54-4b01-90e6-d701748f0851, got "d290f1ee-6c54" (line 7)',
+    ],
+    [
+      'a UUID where an organization ID belongs',
+      `  organizations:\n    acme: ${site}\n`,
+      `aliases.organizations.acme: expected an organization ID such as org_xyz789, got "${site}" (line 7)`,
+    ],
+    [
+      'a name without an ID',
+      '  instances:\n    ops-vpn:\n',
+      'aliases.instances.ops-vpn: expected a UUID such as d290f1ee-6c54-4b01-90e6-d701748f0851, got nothing (line 7)',
+    ],
+    [
+      'a name with capitals and a space',
+      `  sites:\n    "Cape Town": ${site}\n`,
+      'aliases.sites.Cape Town: expected a short name: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 40 characters (line 7)',
+    ],
+    [
+      'a name that reads as an option',
+      `  sites:\n    --all: ${site}\n`,
+      'aliases.sites.--all: expected a short name: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 40 characters (line 7)',
+    ],
+    [
+      'a name longer than 40 characters',
+      `  sites:\n    ${'a'.repeat(41)}: ${site}\n`,
+      `aliases.sites.${'a'.repeat(41)}: expected a short name: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 40 characters (line 7)`,
+    ],
+    [
+      'a name that is an ID itself',
+      `  organizations:\n    org_acme42: org_xyz789\n`,
+      'aliases.organizations.org_acme42: a name must not be an ID itself; choose a short name such as cpt-edge (line 7)',
+    ],
+    [
+      'a name given twice in one kind',
+      `  sites:\n    cpt-edge: ${site}\n    cpt-edge: 6f1c2b7e-8a4d-4c3e-9b5f-2d7e1a9c4b80\n`,
+      'aliases.sites.cpt-edge: given more than once; keep one (line 8)',
+    ],
+    ['aliases given as a list', `  - cpt-edge\n`, 'aliases: expected a mapping, got a list (line 5)'],
+  ];
+
+  it.each(cases)('refuses %s, at its path', (_name, aliases, problem) => {
+    expect(problemsOf(withAliases(aliases))).toEqual([problem]);
+  });
+
+  it('allows one name in two kinds: the slot it is typed in says which', () => {
+    const policy = parsePolicy(withAliases(`  sites: { ops: ${site} }\n  instances: { ops: ${instance} }\n`), 'p');
+    expect(policy.aliases.sites.ops).toBe(site);
+    expect(policy.aliases.instances.ops).toBe(instance);
+  });
+
+  it('reports every bad alias together', () => {
+    expect(problemsOf(withAliases(`  sites:\n    Edge: nope\n  organizations:\n    acme: acme\n`))).toEqual([
+      'aliases.sites.Edge: expected a UUID such as d290f1ee-6c54-4b01-90e6-d701748f0851, got "nope" (line 7)',
+      'aliases.sites.Edge: expected a short name: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 40 characters (line 7)',
+      'aliases.organizations.acme: expected an organization ID such as org_xyz789, got "acme" (line 9)',
+    ]);
   });
 });
 
@@ -388,7 +485,7 @@ describe('loadPolicy', () => {
     const path = join(directory, 'bad.yml');
     writeFileSync(path, 'roles: {}\nactions: {}\nextra: true\n');
     expect(() => loadPolicy(path)).toThrow(
-      `The policy ${path} cannot be used:\n  - extra: unknown key; allowed here: roles, channels, actions, reveal_password (line 3)`,
+      `The policy ${path} cannot be used:\n  - extra: unknown key; allowed here: roles, channels, actions, reveal_password, aliases (line 3)`,
     );
   });
 

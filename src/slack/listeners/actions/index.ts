@@ -1,8 +1,9 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, ViewStateValue } from '@slack/bolt';
 import type { Logger } from '../../../lib/logger';
 import { cardActions } from '../../../messages/card';
+import { listingActions } from '../../../messages/listing';
 import type { Twokey } from '../../../requests/core';
-import { afterPendingAcks } from '../ack';
+import { afterPendingAcks, handOff } from '../ack';
 import { slackReplies } from '../../replies';
 
 /**
@@ -15,12 +16,46 @@ export function registerActions(app: App, twokey: Twokey, logger: Logger): void 
       await ack();
       await afterPendingAcks();
       const channelId = body.channel?.id ?? body.container.channel_id;
-      await twokey.click(
-        actionId,
-        action.value ?? '',
-        { userId: body.user.id, channelId, deliveryId: body.trigger_id },
-        slackReplies({ client, respond, channelId, logger }),
+      handOff(
+        twokey.click(
+          actionId,
+          action.value ?? '',
+          { userId: body.user.id, channelId, deliveryId: body.trigger_id },
+          slackReplies({ client, respond, channelId, logger }),
+        ),
+        logger,
       );
     });
   }
+
+  // Choosing in a listing's picker is a click too: acknowledged, and read when a button is pressed.
+  app.action(listingActions.picker, async ({ ack }) => {
+    await ack();
+  });
+  for (const actionId of [listingActions.selected, listingActions.all]) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
+      await ack();
+      await afterPendingAcks();
+      const channelId = body.channel?.id ?? body.container.channel_id;
+      handOff(
+        twokey.pick(
+          actionId,
+          action.value ?? '',
+          picked(body.state?.values),
+          { userId: body.user.id, channel: { id: channelId, name: body.channel?.name ?? '' }, text: '', deliveryId: body.trigger_id },
+          slackReplies({ client, respond, channelId, logger }),
+        ),
+        logger,
+      );
+    });
+  }
+}
+
+/** What the listing's picker holds when a button beside it is pressed (the state Slack sends with the click). */
+function picked(values: Record<string, Record<string, ViewStateValue>> | undefined): string[] {
+  for (const block of Object.values(values ?? {})) {
+    const element = block[listingActions.picker];
+    if (element?.type === 'multi_static_select') return (element.selected_options ?? []).map((option) => option.value);
+  }
+  return [];
 }

@@ -4,6 +4,8 @@
  * as typing the IDs, under the same policy, approvals and audit; secrets the vendors list never
  * reach Slack.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { approvalPolicy, Harness, ids, incidentChannel, messageText, users } from '../support/harness';
 
 const site = ids.site;
@@ -142,6 +144,32 @@ describe('listings, picking and --all', () => {
     expect(messageText(listing)).toContain('30 more not shown');
     const pages = harness.simulator.calls.list({ method: 'GET' }).map((call) => call.query);
     expect(pages).toEqual([expect.stringContaining('skip=0'), expect.stringContaining('skip=100'), expect.stringContaining('skip=200')]);
+  });
+
+  test('--all on sessions that need an approval: a session opened after the request is not revoked by it', async () => {
+    // The policy in force is changed (and reloaded) so that revoking sessions takes an approval.
+    const sessionsNeedApproval = approvalPolicy.replace(
+      'revoke-access:      { request: [oncall, admin], approvals: 0 }',
+      'revoke-access:      { request: [oncall, admin], approvals: 1, approve: [approver, admin] }',
+    );
+    fs.writeFileSync(path.join(harness.dir, 'policy.yml'), sessionsNeedApproval);
+    expect(await harness.bot.reloadPolicy()).toMatchObject({ result: 'applied' });
+    try {
+      await harness.command('/revoke-access', `${site} --all contractor left`);
+      const card = await harness.waitForMessage(incidentChannel.id, (m) => m.text?.startsWith('Approval needed') === true);
+      for (const id of active) expect(messageText(card)).toContain(id);
+      const late = harness.simulator.state.addSession(site, { id: ids.session(9) });
+      await harness.click(card, 'Approve', users.approver);
+      await harness.slack.waitFor(() => harness.slack.message(card.channel, card.ts)?.text?.includes('done for 3 sessions'), {
+        description: 'the card says done',
+      });
+      expect(harness.simulator.state.hasSession(site, late.id)).toBe(true);
+      const revoked = harness.simulator.calls.list({ method: 'DELETE' }).map((call) => call.path.split('/').at(-1));
+      expect(revoked.sort()).toEqual([...active].sort());
+    } finally {
+      fs.writeFileSync(path.join(harness.dir, 'policy.yml'), approvalPolicy);
+      await harness.bot.reloadPolicy();
+    }
   });
 
   test('--all over 50 matches is refused with the count; --all on grants without a filter is refused', async () => {

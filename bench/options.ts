@@ -7,9 +7,15 @@ export interface SlowVendor {
   timeoutMs?: number;
 }
 
+/** A part of the benchmark that can be run by itself. */
+export const scenarios = ['slow-vendor'] as const;
+export type Scenario = (typeof scenarios)[number];
+
 export interface BenchOptions {
   /** A few seconds with small counts: proves the benchmark works; targets are reported, not enforced. */
   quick: boolean;
+  /** Run only this scenario, judged by its own targets; absent, everything runs. */
+  only?: Scenario;
   /** Measured commands per sustained-load round, after `warmup` unmeasured ones. */
   count: number;
   warmup: number;
@@ -48,6 +54,12 @@ export interface BenchOptions {
    * figures compare what twokey keeps rather than when its last collection happened to run.
    */
   slowSettleMs: number;
+  /**
+   * How long after the last result the memory the load left is judged: V8 gives freed pages back
+   * to the system when its memory reducer runs, up to a minute after a load ends, so a reading
+   * `slowSettleMs` after shows when that happened to run rather than what twokey keeps.
+   */
+  slowReleaseMs: number;
   /** VENDOR_CONCURRENCY given to twokey. */
   vendorConcurrency: number;
   /** Profile twokey under load even when every target passes. */
@@ -79,6 +91,7 @@ const full: BenchOptions = {
   starts: 5,
   settleMs: 1000,
   slowSettleMs: 10_000,
+  slowReleaseMs: 90_000,
   vendorConcurrency: 8,
   profile: false,
 };
@@ -106,6 +119,7 @@ const quick: BenchOptions = {
   starts: 1,
   settleMs: 200,
   slowSettleMs: 200,
+  slowReleaseMs: 200,
 };
 
 /** The timeout twokey runs with against `vendor`, as the report names it. */
@@ -113,8 +127,8 @@ export function timeoutSetting(vendor: SlowVendor): string {
   return vendor.timeoutMs === undefined ? 'VENDOR_TIMEOUT_MS unset (15 s default)' : `VENDOR_TIMEOUT_MS=${vendor.timeoutMs}`;
 }
 
-const usage = `npm run bench -- [--quick] [--count N] [--warmup N] [--rounds N] [--concurrency N]
-                  [--latency MS] [--vendor-concurrency N] [--profile]`;
+const usage = `npm run bench -- [--quick] [--only ${scenarios.join('|')}] [--count N] [--warmup N] [--rounds N]
+                  [--concurrency N] [--latency MS] [--vendor-concurrency N] [--profile]`;
 
 function whole(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -123,11 +137,19 @@ function whole(name: string, value: string | undefined, fallback: number, min: n
   return number;
 }
 
+function scenario(value: string | undefined): Scenario | undefined {
+  if (value === undefined) return undefined;
+  const known = scenarios.find((name) => name === value);
+  if (!known) throw new Error(`--only must be one of: ${scenarios.join(', ')}\n${usage}`);
+  return known;
+}
+
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       quick: { type: 'boolean' },
+      only: { type: 'string' },
       count: { type: 'string' },
       warmup: { type: 'string' },
       rounds: { type: 'string' },
@@ -140,6 +162,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const base = values.quick ? quick : full;
   return {
     ...base,
+    only: scenario(values.only),
     count: whole('count', values.count, base.count, 1),
     warmup: whole('warmup', values.warmup, base.warmup, 0),
     rounds: whole('rounds', values.rounds, base.rounds, 1),

@@ -5,6 +5,7 @@ import type { LoadProfile, ProfileSummary, Share } from './profile';
 import type { BenchResults } from './results';
 import type { SlowVendorResults, SlowVendorRun } from './slow-vendor';
 import type { Summary } from './stats';
+import type { Target } from './targets';
 
 type Row = string[] | { heading: string };
 
@@ -44,7 +45,7 @@ function bulkRow(label: string, run: BulkRun): string[] {
 }
 
 /** The slow-vendor runs side by side, one column each. */
-function slowVendorTable({ bulks, paced }: SlowVendorResults, options: BenchOptions): string {
+export function slowVendorTable({ bulks, paced }: SlowVendorResults, options: BenchOptions): string {
   const runs = [bulks, paced];
   const row = (label: string, figure: (run: SlowVendorRun) => string) => [`  ${label}`, ...runs.map(figure)];
   return table(
@@ -66,7 +67,7 @@ function slowVendorTable({ bulks, paced }: SlowVendorResults, options: BenchOpti
       row('targets the vendor revoked (answered 204)', (run) => `${run.check.revoked} of ${run.check.targets}`),
       row('targets reported done', (run) => `${run.check.reportedDone} of ${run.check.targets}`),
       row('targets misreported', (run) => String(run.check.misreported)),
-      row('RSS idle → after the load (MiB)', (run) => `${num(run.idleRssMb)} → ${num(run.rssAfterMb)}`),
+      row('RSS idle → soon after the load → once V8 has released it (MiB)', (run) => `${num(run.idleRssMb)} → ${num(run.rssSoonAfterMb)} → ${num(run.rssAfterMb)}`),
     ],
   );
 }
@@ -105,6 +106,14 @@ function profileTables(profile: ProfileSummary): string {
     shares('Own time by area (builtins charged to their caller)', profile.selfByArea),
     '',
     shares('Time with the area on the stack', profile.inclusiveByArea),
+  ].join('\n');
+}
+
+/** One line per target, PASS or MISS with its figure, under a heading. */
+export function targetList(targets: readonly Target[], options: BenchOptions): string {
+  return [
+    options.quick ? 'Targets (reported, not enforced, in a quick run)' : 'Targets',
+    ...targets.map((target) => `${target.pass ? 'PASS' : 'MISS'}  ${target.name}: ${target.figure}`),
   ].join('\n');
 }
 
@@ -169,8 +178,6 @@ export function render(results: BenchResults): string {
     ]),
   );
 
-  const targets = results.targets.map((target) => `${target.pass ? 'PASS' : 'MISS'}  ${target.name}: ${target.figure}`).join('\n');
-
   return [
     `twokey benchmark — ${mode}`,
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}, ${machine.date}`,
@@ -189,8 +196,7 @@ export function render(results: BenchResults): string {
     checks,
     '  (CPU as a share of one core; ELU = event-loop utilisation. Near 100% / 1.0 would mean the benchmark, not the app, set the pace.)',
     '',
-    options.quick ? 'Targets (reported, not enforced, in a quick run)' : 'Targets',
-    targets,
+    targetList(results.targets, options),
     ...(results.profile ? ['', loadProfileReport(results.profile.load), '', startupProfileReport(results.profile.startup)] : []),
     '',
     `Benchmark took ${num(results.durationS, 1)} s (build excluded).`,

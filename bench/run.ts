@@ -16,15 +16,27 @@ import { parseOptions, timeoutSetting } from './options';
 import { projectRoot } from './processes';
 import { profileLoad, profileStartup } from './profile';
 import { type BenchResults, machine, ratios } from './results';
-import { render } from './report';
+import { render, slowVendorTable, targetList } from './report';
 import { startServices } from './services-client';
-import { pacedLoad, slowBulks } from './slow-vendor';
+import { pacedLoad, slowBulks, type SlowVendorResults } from './slow-vendor';
 import { type StartSample, start, startups } from './startup';
 import { summarize } from './stats';
-import { judge } from './targets';
+import { judge, judgeSlowVendor } from './targets';
 
 function step(what: string): void {
   process.stderr.write(`· ${what}\n`);
+}
+
+/** The slow-vendor runs (issue 12), each on a twokey started for it. */
+async function slowVendorRuns(fixtures: Fixtures): Promise<SlowVendorResults> {
+  const { options } = fixtures;
+  const bulkVendor = options.slowBulkVendor;
+  step(`a fresh twokey: ${options.slowBulks} bulks of ${options.slowBulkTargets} at once, vendor ${bulkVendor.latencyMs} ms, ${timeoutSetting(bulkVendor)}`);
+  const bulks = await slowBulks(fixtures);
+  const pacedVendor = options.pacedVendor;
+  step(`a fresh twokey: ${options.pacedCount} commands over ${options.pacedOverMs} ms, vendor ${pacedVendor.latencyMs} ms, ${timeoutSetting(pacedVendor)}`);
+  const paced = await pacedLoad(fixtures);
+  return { bulks, paced };
 }
 
 async function main(): Promise<void> {
@@ -36,6 +48,13 @@ async function main(): Promise<void> {
   const apps: Partial<Apps> = {};
   try {
     await services.api.configure({ latencyMs: options.latencyMs, faults: [] });
+    if (options.only === 'slow-vendor') {
+      const slowVendor = await slowVendorRuns(fixtures);
+      const targets = judgeSlowVendor(slowVendor, options);
+      process.stdout.write(`${slowVendorTable(slowVendor, options)}\n\n${targetList(targets, options)}\n`);
+      if (targets.some((target) => !target.pass) && !options.quick) process.exitCode = 1;
+      return;
+    }
 
     step(`start-up: ${options.starts} of each, alternating`);
     const samples = await startups(fixtures, options.starts - 1);
@@ -67,12 +86,7 @@ async function main(): Promise<void> {
     const bulkRateLimited = await bulk(fixtures, running.twokey, [rateLimitFault], options.bulkRepeats);
     await running.twokey.stop();
 
-    const bulkVendor = options.slowBulkVendor;
-    step(`a fresh twokey: ${options.slowBulks} bulks of ${options.slowBulkTargets} at once, vendor ${bulkVendor.latencyMs} ms, ${timeoutSetting(bulkVendor)}`);
-    const slowBulkRun = await slowBulks(fixtures);
-    const pacedVendor = options.pacedVendor;
-    step(`a fresh twokey: ${options.pacedCount} commands over ${options.pacedOverMs} ms, vendor ${pacedVendor.latencyMs} ms, ${timeoutSetting(pacedVendor)}`);
-    const pacedRun = await pacedLoad(fixtures);
+    const slowVendor = await slowVendorRuns(fixtures);
 
     const startup = { twokey: startupFigures(samples.twokey), bare: startupFigures(samples.bare) };
     const measured = {
@@ -87,7 +101,7 @@ async function main(): Promise<void> {
       approval,
       bulk: bulkPlain,
       bulkRateLimited,
-      slowVendor: { bulks: slowBulkRun, paced: pacedRun },
+      slowVendor,
       ratios: ratios({ startup, rssAfterLoadMb, sustained, burst }),
     };
     const targets = judge(measured);

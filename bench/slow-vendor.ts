@@ -38,8 +38,9 @@ export interface SlowVendorRun {
   /** Calls twokey gave up on before the simulator answered (its timeout). */
   cutOff: number;
   maxInFlight: number;
-  /** twokey's RSS `slowSettleMs` after ready, and `slowSettleMs` after the results. */
+  /** twokey's RSS `slowSettleMs` after ready, `slowSettleMs` after the results, and `slowReleaseMs` after them (what is judged). */
   idleRssMb: number;
+  rssSoonAfterMb: number;
   rssAfterMb: number;
   check: TargetCheck;
 }
@@ -107,6 +108,8 @@ async function slowVendorRun(fixtures: Fixtures, vendor: SlowVendor, commands: P
     const posted = await services.api.awaitMessages({ channels, withBlocks: true, timeoutMs: waitMs, partial: true });
     const { calls, maxInFlight } = await services.api.vendorCalls();
     await delay(options.slowSettleMs);
+    const rssSoonAfterMb = twokey.rssMb();
+    await delay(Math.max(0, options.slowReleaseMs - options.slowSettleMs));
     const rssAfterMb = twokey.rssMb();
     const firstSent = Math.min(...acks.map((ack) => ack.sentAt));
     return {
@@ -119,6 +122,7 @@ async function slowVendorRun(fixtures: Fixtures, vendor: SlowVendor, commands: P
       cutOff: calls.filter((call) => call.end === 'aborted').length,
       maxInFlight,
       idleRssMb,
+      rssSoonAfterMb,
       rssAfterMb,
       check: checkTargets(commands, posted, calls),
     };

@@ -1,6 +1,7 @@
 import type { Logger } from '../lib/logger';
 import type { ChatPorts, CoreObserver, Store } from '../model/ports';
 import { maxTargets } from '../operations/grammar';
+import { cachedAccountLookup } from '../policy/accounts';
 import { RoleResolver } from '../policy/roles';
 import type { Policy } from '../policy/schema';
 import { type Sweep, Twokey } from '../requests/core';
@@ -39,10 +40,12 @@ export function assembleCore(parts: CoreParts, chat: ChatPorts): AssembledCore {
   // An execution that ran longer than any could was cut off by a process that stopped.
   const executionDeadlineMs = longestVendorCallMs * Math.ceil(maxTargets / config.concurrency);
   const now = parts.now ?? (() => new Date());
+  // On the core's clock, so that a test moving it also ages the cached group members and accounts.
+  const cache = { ttlMs: config.usergroupCacheTtlMs, now: () => now().getTime() };
   const core = new Twokey({
     policy,
-    // On the core's clock, so that a test moving it also ages the cached group members.
-    roles: new RoleResolver(policy, chat.usergroupMembers, { ttlMs: config.usergroupCacheTtlMs, now: () => now().getTime() }),
+    roles: new RoleResolver(policy, chat.usergroupMembers, cache),
+    accounts: cachedAccountLookup(chat.account, cache),
     store: parts.store,
     vendors: parts.vendors,
     messenger: chat.messenger,

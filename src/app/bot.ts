@@ -89,7 +89,10 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       assembled.core.usePolicy(next);
       void slack.checkUsergroups(policyUsergroups(next));
     },
-    onReload: (result) => metrics.policyReloaded(result),
+    onReload: (reload) => {
+      metrics.policyReloaded(reload.result);
+      assembled.core.policyReloaded(reload);
+    },
   });
   // A group Slack does not know is logged now (and at each reload) rather than found by a refused
   // member; not waited for, so a slow Slack holds nothing up.

@@ -41,7 +41,7 @@ export function checkPolicy(args: readonly string[]): CommandResult {
   }
 }
 
-/** The summary of a valid policy: its roles, each action's rule, its aliases, where requests may be made, its warnings. */
+/** The summary of a valid policy: its roles, each action's rule, its aliases, where requests may be made, its audit channel, its warnings. */
 export function describePolicy(file: string, policy: Policy, warnings: readonly string[]): string[] {
   const roles = Object.entries(policy.roles);
   const enabled = operationNames.filter((name) => policy.actions[name]);
@@ -57,6 +57,7 @@ export function describePolicy(file: string, policy: Policy, warnings: readonly 
     ...describeAliases(policy),
     `Requests may be made ${policy.channels ? `only in ${policy.channels.join(', ')}` : 'in any channel'}.`,
     `Rotated passwords are ${policy.revealPassword === 'requester' ? 'shown to the requester alone' : 'never shown'}.`,
+    ...(policy.auditChannel ? [`Every outcome, refusal and policy reload is posted as one line in ${policy.auditChannel}.`] : []),
     ...(warnings.length ? ['', 'Warnings:', ...warnings.map((warning) => `  - ${warning}`)] : []),
   ];
 }
@@ -77,6 +78,8 @@ function describeRule(rule: ActionRule | undefined): string {
   else {
     parts.push(`${count(rule.approvals, 'approval')} from ${rule.approve.join(', ')} (never the requester)`);
     parts.push(`expires after ${formatDuration(rule.expiresMs)}`);
+    if (rule.remindMs) parts.push(`reminds every ${formatDuration(rule.remindMs)}`);
+    if (rule.escalation) parts.push(`escalates to ${rule.escalation.to.join(', ')} after ${formatDuration(rule.escalation.afterMs)}`);
   }
   if (rule.reasonRequired) parts.push('reason required');
   return parts.join('; ');

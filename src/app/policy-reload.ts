@@ -2,12 +2,11 @@ import { type FSWatcher, watch } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../lib/logger';
-import { parsePolicy, PolicyError, readPolicyText } from '../policy/load';
+import { parsePolicy, PolicyError, type PolicyReload, readPolicyText } from '../policy/load';
 import { operationNames } from '../operations/catalog';
 import type { Policy, RoleDefinition } from '../policy/schema';
 
-/** What one reload did: a valid file is in force, with what changed; a bad one is not, and why. */
-export type PolicyReload = { result: 'applied'; changes: string[] } | { result: 'rejected'; problems: string[] };
+export type { PolicyReload } from '../policy/load';
 
 /** The policy file as read at start-up: its text, so that a later event can tell whether it changed. */
 export interface LoadedPolicy {
@@ -26,8 +25,8 @@ export interface PolicyReloaderOptions {
   logger: Logger;
   /** Puts a valid policy in force. */
   apply(policy: Policy): void;
-  /** Told each reload's result, to count it. */
-  onReload?(result: PolicyReload['result']): void;
+  /** Told what each reload did, to count it and post it to the audit channel. */
+  onReload?(reload: PolicyReload): void;
   /** How long the directory must be quiet before the file is read again; an editor's save is several events. */
   debounceMs?: number;
 }
@@ -74,7 +73,7 @@ export function watchPolicy(loaded: LoadedPolicy, options: PolicyReloaderOptions
       logger.error('policy not reloaded: the file cannot be used, the policy in force stays', { file, problems });
     }
     lastText = text;
-    options.onReload?.(reload.result);
+    options.onReload?.(reload);
     return reload;
   };
   // A bad file (or one that stays unreadable) is reported once, not at every event in its directory.
@@ -150,8 +149,12 @@ export function policyChanges(before: Policy, after: Policy): string[] {
     else if (!isDeepStrictEqual(old, rule)) changes.push(`action ${action} changed`);
   }
   if (!isDeepStrictEqual(before.channels, after.channels)) changes.push('channels changed');
+  if (!isDeepStrictEqual(before.aliases, after.aliases)) changes.push('aliases changed');
   if (before.revealPassword !== after.revealPassword) {
     changes.push(`reveal_password: ${before.revealPassword} → ${after.revealPassword}`);
+  }
+  if (before.auditChannel !== after.auditChannel) {
+    changes.push(`audit_channel: ${before.auditChannel ?? 'none'} → ${after.auditChannel ?? 'none'}`);
   }
   return changes;
 }

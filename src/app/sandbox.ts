@@ -74,8 +74,9 @@ export async function openSandbox(options: SandboxOptions): Promise<Sandbox> {
     const calls = new CallWatch();
     const assembled = assembleCore(
       { config, policy, store: store.store, vendors: calls.watch(vendors.clients), logger },
-      // Without Slack there is nobody to ask who is in a user group: groups have no members here.
-      { messenger: shellMessenger(screen), usergroupMembers: async () => [] },
+      // Without Slack there is nobody to ask who is in a user group, or what an account is: groups
+      // have no members here, and everyone is a full member of the workspace.
+      { messenger: shellMessenger(screen), usergroupMembers: async () => [], account: async () => 'active' },
     );
     const about = [
       `twokey shell: the bot in a terminal, no Slack needed. Everything happens in #${shellChannel.name} (${shellChannel.id}).`,

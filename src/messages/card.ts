@@ -32,7 +32,7 @@ export function cardMessage(request: RequestRecord, now: Date, name: IdNamer = u
     case 'pending':
       return {
         ...base,
-        summary: `Approval needed: ${mention(request.requesterId)} asks to ${title} (${plural(request.targetIds.length, operation.target.noun)})`,
+        summary: `Approval needed: ${askLine(request)}`,
         tone: 'warning',
         title: `Approval needed: ${operation.title}`,
         notes: [expiryNote(request, now), `Nobody may approve their own request; each approver counts once.`],
@@ -54,6 +54,12 @@ export function cardMessage(request: RequestRecord, now: Date, name: IdNamer = u
   }
 }
 
+/** Who asks for what, as the card's summary and the App Home say it. */
+export function askLine(request: RequestRecord): string {
+  const operation = operationOf(request);
+  return `${mention(request.requesterId)} asks to ${inSentence(operation.title)} (${plural(request.targetIds.length, operation.target.noun)})`;
+}
+
 /** Why a request was closed, when that was said, as a sentence to follow another. */
 function because(reason: string | undefined): string {
   return reason ? ` Why: ${escapeText(reason)}` : '';
@@ -63,7 +69,7 @@ function closed(base: Pick<Message, 'fields' | 'targets'>, why: string, title: s
   return { ...base, summary: why, tone: 'failure', title, body: [why] };
 }
 
-function approvalsLine(request: RequestRecord): string {
+export function approvalsLine(request: RequestRecord): string {
   const given = request.approvals.map((approval) => mention(approval.userId)).join(', ');
   return `${request.approvals.length} of ${request.approvalsRequired}${given ? ` — ${given}` : ''}`;
 }
@@ -78,13 +84,8 @@ function expiryNote(request: RequestRecord, now: Date): string {
 function buttons(requestId: string): Button[] {
   return [
     { actionId: cardActions.approve, text: 'Approve', value: requestId, style: 'primary' },
-    {
-      actionId: cardActions.deny,
-      text: 'Deny',
-      value: requestId,
-      style: 'danger',
-      confirm: { title: 'Deny this request?', text: 'Nothing will run, and the request ends.', confirm: 'Deny', deny: 'Keep it open' },
-    },
+    // Its confirmation is the form that asks for a reason (in Slack; the shell takes one after the ID).
+    { actionId: cardActions.deny, text: 'Deny', value: requestId, style: 'danger' },
     { actionId: cardActions.cancel, text: 'Cancel', value: requestId },
   ];
 }

@@ -31,17 +31,20 @@ export function pendingMessage(requests: readonly RequestRecord[], now: Date, me
 /** `/twokey audit [n]`: the newest entries the user may see, newest first. */
 export function auditMessage(entries: readonly AuditEntry[], scope: string): Message {
   if (entries.length === 0) return { summary: `No audit entries ${scope}.`, tone: 'info', body: [`No audit entries ${scope}.`] };
-  const lines = entries.map((entry) => {
-    const parts = [
-      entry.at.toISOString().replace('T', ' ').slice(0, 19),
-      `*${entry.event}*`,
-      mention(entry.actorId),
-      entry.operation ? code(entry.operation) : undefined,
-      entry.requestId ? code(entry.requestId) : undefined,
-      entry.outcome ? escapeText(entry.outcome) : undefined,
-      entry.detail ? `— ${escapeText(truncate(entry.detail.replace(/\s+/g, ' '), 200))}` : undefined,
-    ];
-    return parts.filter(Boolean).join(' · ');
-  });
+  const lines = entries.map(auditEntryLine);
   return { summary: `Last ${plural(entries.length, 'audit entry')} ${scope}`, tone: 'info', title: `Audit log ${scope}`, body: lines };
+}
+
+/** One audit entry as one line: when, what, who, on which request, how it ended. */
+export function auditEntryLine(entry: AuditEntry): string {
+  const parts = [
+    entry.at.toISOString().replace('T', ' ').slice(0, 19),
+    `*${entry.event}*`,
+    mention(entry.actorId),
+    entry.operation ? code(entry.operation) : undefined,
+    entry.requestId ? code(entry.requestId) : undefined,
+    entry.outcome ? escapeText(entry.outcome) : undefined,
+    entry.detail ? `— ${escapeText(truncate(entry.detail.replace(/\s+/g, ' '), 200))}` : undefined,
+  ];
+  return parts.filter(Boolean).join(' · ');
 }

@@ -14,15 +14,24 @@ export function whoamiMessage(description: UserDescription): Message {
   const channel = description.channel.rules
     ? `Requests are allowed in ${description.channel.rules.map(code).join(', ')}; this channel ${description.channel.allowed ? 'is' : 'is *not*'} one of them.`
     : 'Requests are allowed in any channel.';
-  const lines = description.operations.map(({ operation, rule, request, mayApprove }) => {
+  const lines = description.operations.map(({ operation, rule, request, mayApprove, mayApproveEscalated }) => {
     const command = code(findOperation(operation)?.command ?? operation);
     if (!rule) return `• ${command}: not in the policy, refused to everyone`;
     const approvals =
       rule.approvals === 0
         ? 'runs at once'
-        : `needs ${plural(rule.approvals, 'approval')} from ${rule.approve.map(code).join(' or ')}, expires after ${formatDuration(rule.expiresMs)}`;
+        : `needs ${plural(rule.approvals, 'approval')} from ${rule.approve.map(code).join(' or ')}` +
+          (rule.escalation
+            ? `, after ${formatDuration(rule.escalation.afterMs)} also ${rule.escalation.to.map(code).join(' or ')}`
+            : '') +
+          (rule.remindMs ? `, a reminder every ${formatDuration(rule.remindMs)}` : '') +
+          `, expires after ${formatDuration(rule.expiresMs)}`;
     const you = request.allowed ? 'you may request it here' : `you may not request it ${whyNot(request.reason, rule.request)}`;
-    const approve = mayApprove ? '; you may approve it' : '';
+    const approve = mayApprove
+      ? '; you may approve it'
+      : mayApproveEscalated
+        ? `; you may approve it once a request has waited ${formatDuration(rule.escalation?.afterMs ?? 0)}`
+        : '';
     const reason = rule.reasonRequired ? '; a reason is required' : '';
     return `• ${command} (${approvals}${reason}): ${you}${approve}`;
   });
@@ -39,7 +48,12 @@ export function whoamiMessage(description: UserDescription): Message {
       { label: 'You', value: mention(description.userId) },
       { label: 'Roles', value: roles },
     ],
-    body: [channel, ...lines, ...unresolved],
+    body: [
+      channel,
+      ...lines,
+      ...unresolved,
+      ...(description.auditChannel ? [`Every outcome, refusal and policy reload is posted in <#${description.auditChannel}>.`] : []),
+    ],
   };
 }
 

@@ -13,6 +13,8 @@ export interface AuditQuery {
   limit?: number;
   since?: Date;
   channelId?: string;
+  /** Only the entries of what this user did. */
+  actorId?: string;
 }
 
 /**
@@ -120,6 +122,17 @@ export interface Store {
   /** A finished request's messages are all delivered or kept as owed: it is no longer waiting to be announced. */
   markAnnounced(id: string): Promise<void>;
 
+  /**
+   * Claims up to `limit` pending `operation` requests, unexpired at `at`, whose next reminder is
+   * due by `at`: each is next due at `nextAt`, so that each reminder goes out once, from one replica.
+   */
+  claimReminders(operation: string, at: Date, nextAt: Date, limit: number): Promise<RequestRecord[]>;
+  /**
+   * Claims up to `limit` pending `operation` requests, unexpired at `at`, made at or before
+   * `madeBy` and not escalated yet: each is marked escalated at `at`, and returned to exactly one caller.
+   */
+  claimEscalations(operation: string, madeBy: Date, at: Date, limit: number): Promise<RequestRecord[]>;
+
   /** Rejects when the database cannot be reached: the readiness check. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -180,10 +193,20 @@ export class UnknownUsergroupError extends Error {
   }
 }
 
-/** What a transport gives the core: where to post, and who is in a user group. */
+/**
+ * Where a user's chat account stands. Only an `active` full member may approve or deny: not a
+ * deactivated account, a bot, or a guest (Slack's restricted and single-channel guests).
+ */
+export type AccountStanding = 'active' | 'deactivated' | 'bot' | 'guest';
+
+/** Looks up where a user's account stands (Slack's `users.info`); rejects when the chat cannot say. */
+export type AccountLookup = (userId: string) => Promise<AccountStanding>;
+
+/** What a transport gives the core: where to post, who is in a user group, and whose account may act. */
 export interface ChatPorts {
   messenger: Messenger;
   usergroupMembers: UsergroupMembersLookup;
+  account: AccountLookup;
 }
 
 /** A command for an operation, as received: where a request's story starts. */

@@ -145,9 +145,23 @@ export interface RequestRecord {
   dispatched?: number;
   finishedAt?: Date;
   results?: StoredTargetResult[];
+  /** While it waits for approvals, when its approvers are next reminded; absent when they never are. */
+  nextReminderAt?: Date;
+  /** When those its rule escalates to were told they may now approve it. */
+  escalatedAt?: Date;
 }
 
 export type NewRequest = Pick<
   RequestRecord,
-  'id' | 'operation' | 'requesterId' | 'channelId' | 'parentId' | 'targetIds' | 'reason' | 'approvalsRequired' | 'createdAt' | 'expiresAt'
+  | 'id'
+  | 'operation'
+  | 'requesterId'
+  | 'channelId'
+  | 'parentId'
+  | 'targetIds'
+  | 'reason'
+  | 'approvalsRequired'
+  | 'createdAt'
+  | 'expiresAt'
+  | 'nextReminderAt'
 > & { status: 'pending' | 'approved' };

@@ -151,6 +151,14 @@ function readOptions(operation: Operation, tokens: readonly string[]): Options {
   return { ok: true, words, dryRun, all, filters };
 }
 
+/** What is wrong with a reason given on its own (a deny's, typed in a form), if anything: as a command's reason is checked. */
+export function reasonProblem(reason: string): string | undefined {
+  const hidden = hiddenIn([reason]);
+  if (hidden) return hidden;
+  if (reason.length > maxReasonLength) return `The reason is ${reason.length} characters long; keep it under ${maxReasonLength}.`;
+  return undefined;
+}
+
 /**
  * Refuses what would be stored and shown other than as typed (PostgreSQL cannot even store a NUL),
  * naming the characters by code point: echoed, they would do the harm they are refused for.

@@ -1,3 +1,5 @@
+import type { AccountStanding } from '../model/ports';
+import { formatDuration } from '../lib/duration';
 import { operationNames, type OperationName } from '../operations/catalog';
 import type { ResolvedRoles, UnresolvedUsergroup } from './roles';
 import { channelIdPattern, type ActionRule, type Policy } from './schema';
@@ -17,10 +19,12 @@ export type ApprovalRefusalReason =
   | 'no_role'
   | 'roles_unavailable'
   | 'unknown_usergroup'
+  | 'not_escalated_yet'
   | 'already_approved';
 export type DenyRefusalReason = Exclude<ApprovalRefusalReason, 'already_approved'>;
 export type CancelRefusalReason = 'not_requester';
 export type ClickRefusalReason = 'wrong_channel';
+export type AccountRefusalReason = 'account_deactivated' | 'account_bot' | 'account_guest' | 'account_unverified';
 export type ExecutionRefusalReason = 'action_not_in_policy' | 'requester_lost_role' | 'approver_lost_role' | 'roles_unavailable';
 export type AuditRefusalReason = 'no_role';
 
@@ -49,6 +53,11 @@ export type AuditDecision =
 export interface RequestRef {
   operation: OperationName;
   requesterId: string;
+  /**
+   * How long the request has waited since it was made: from its rule's `escalate.after` on, the
+   * escalation's roles may approve and deny it too. Absent: it has not escalated.
+   */
+  waitedMs?: number;
 }
 
 export interface ApprovalRef extends RequestRef {
@@ -150,7 +159,17 @@ export function decideRequest(
   return refusal ? { allowed: false, ...refusal } : { allowed: true, rule };
 }
 
-/** Approving and denying share a rule: a role in `approve`, and never on one's own request. */
+/** Whether a request that has waited `waitedMs` has escalated under `rule`. */
+function hasEscalated(rule: ActionRule, waitedMs: number | undefined): boolean {
+  return rule.escalation !== undefined && waitedMs !== undefined && waitedMs >= rule.escalation.afterMs;
+}
+
+/** The roles whose holders may approve and deny a request that has waited `waitedMs`: `approve`, and the escalation's once it applies. */
+export function approvingRoles(rule: ActionRule, waitedMs: number | undefined): string[] {
+  return hasEscalated(rule, waitedMs) ? [...new Set([...rule.approve, ...(rule.escalation?.to ?? [])])] : rule.approve;
+}
+
+/** Approving and denying share a rule: a role in `approve` (or the escalation's, once due), and never on one's own request. */
 function approverRefusal(
   policy: Policy,
   who: ResolvedRoles,
@@ -168,7 +187,18 @@ function approverRefusal(
           : 'You cannot deny your own request; cancel it instead.',
     };
   }
-  return roleRefusal(who, rule.approve, act, request.operation);
+  const refusal = roleRefusal(who, approvingRoles(rule, request.waitedMs), act, request.operation);
+  const { escalation } = rule;
+  if (refusal?.reason === 'no_role' && escalation && holdsAny(who, escalation.to)) {
+    const waited = request.waitedMs === undefined ? '' : `; this one has waited ${formatDuration(request.waitedMs)}`;
+    return {
+      reason: 'not_escalated_yet',
+      message:
+        `You may ${act} ${request.operation} requests only once one has waited ${formatDuration(escalation.afterMs)} ` +
+        `(escalated to ${escalation.to.join(', ')})${waited}.`,
+    };
+  }
+  return refusal;
 }
 
 /** An approver's second Approve: each approver counts once. */
@@ -191,6 +221,29 @@ export function mayDeny(policy: Policy, who: ResolvedRoles, request: RequestRef)
   return refusal ? { allowed: false, ...refusal } : { allowed: true };
 }
 
+const standingRefusals: Record<Exclude<AccountStanding, 'active'>, Refusal<AccountRefusalReason>> = {
+  deactivated: {
+    reason: 'account_deactivated',
+    message: 'Your Slack account is deactivated: deactivated accounts cannot approve or deny twokey requests.',
+  },
+  bot: { reason: 'account_bot', message: 'Your Slack account is a bot: bots cannot approve or deny twokey requests.' },
+  guest: {
+    reason: 'account_guest',
+    message: 'Your Slack account is a guest account: guests cannot approve or deny twokey requests.',
+  },
+};
+
+/**
+ * Why an account may not approve or deny, or nothing for an active full member. `standing` is
+ * undefined when the chat could not say: that is a refusal too, never a grant.
+ */
+export function accountRefusal(standing: AccountStanding | undefined, act: 'approve' | 'deny'): Refusal<AccountRefusalReason> | undefined {
+  if (standing === 'active') return undefined;
+  if (standing) return standingRefusals[standing];
+  const undone = act === 'approve' ? 'your approval was not counted' : 'the request was not denied';
+  return { reason: 'account_unverified', message: `twokey could not check your Slack account, so ${undone}; try again in a moment.` };
+}
+
 /**
  * Whether a button pressed in `clickChannelId` may act on a request made in another: only its
  * own card's buttons count. A click from no channel (a view of the request itself) counts.
@@ -206,7 +259,8 @@ export function mayClickHere(request: { channelId: string }, clickChannelId: str
 
 /**
  * Just before a request runs: whether its requester may still request it and each counted
- * approver may still approve it, under the policy and group membership in force now.
+ * approver may still approve it, under the policy and group membership in force now. An approver
+ * from the escalation's roles counts once the request has escalated, as it had when they approved.
  */
 export function decideExecution(
   policy: Policy,
@@ -233,7 +287,8 @@ export function decideExecution(
       message: `${who.userId} no longer holds a role that may ${act} ${what} (${roles.join(', ')}).`,
     };
   };
-  const refusals = [lost(requester, rule.request, 'request'), ...approvers.map((who) => lost(who, rule.approve, 'approve'))];
+  const approving = approvingRoles(rule, request.waitedMs);
+  const refusals = [lost(requester, rule.request, 'request'), ...approvers.map((who) => lost(who, approving, 'approve'))];
   return refusals.find((refusal) => refusal !== undefined) ?? { allowed: true };
 }
 
@@ -259,6 +314,8 @@ export interface OperationAccess {
   request: RequestDecision;
   /** Whether the user holds a role that may approve other people's requests for it. */
   mayApprove: boolean;
+  /** Whether the user may approve them only once a request has escalated. */
+  mayApproveEscalated: boolean;
 }
 
 export interface UserDescription {
@@ -269,6 +326,8 @@ export interface UserDescription {
   /** Whether requests may be made in this channel, and the policy's channel rules (absent: anywhere). */
   channel: { allowed: boolean; rules?: string[] };
   operations: OperationAccess[];
+  /** The policy's audit channel, told to admins, who look after the policy. */
+  auditChannel?: string;
 }
 
 /** What `/twokey whoami` shows: the user's roles and, per operation, what they may do here. */
@@ -280,12 +339,15 @@ export function describeUser(policy: Policy, who: ResolvedRoles, channel: Channe
     channel: { allowed: channelAllowed(policy, channel), rules: policy.channels },
     operations: operationNames.map((operation) => {
       const rule = policy.actions[operation];
+      const mayApprove = rule !== undefined && rule.approvals > 0 && holdsAny(who, rule.approve);
       return {
         operation,
         rule,
         request: decideRequest(policy, who, operation, channel),
-        mayApprove: rule !== undefined && rule.approvals > 0 && holdsAny(who, rule.approve),
+        mayApprove,
+        mayApproveEscalated: !mayApprove && rule?.escalation !== undefined && holdsAny(who, rule.escalation.to),
       };
     }),
+    ...(who.roles.has(adminRole) && policy.auditChannel ? { auditChannel: policy.auditChannel } : {}),
   };
 }

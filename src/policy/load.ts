@@ -75,6 +75,9 @@ function keyPathAt(node: unknown, offset: number, path: readonly string[] = []):
   return undefined;
 }
 
+/** What one reload of the policy file did: a valid file is in force, with what changed; a bad one is not, and why. */
+export type PolicyReload = { result: 'applied'; changes: string[] } | { result: 'rejected'; problems: string[] };
+
 export interface PolicyOptions {
   /** Told each warning, in the form of a problem: what may be fine but cannot be checked before run time. */
   onWarning?: (warning: string) => void;

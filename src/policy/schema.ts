@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../lib/duration';
+import { durationSchema, formatDuration } from '../lib/duration';
 import { type AliasKind, type Aliases, noAliases } from '../operations/aliases';
 import { operationNames, type OperationName } from '../operations/catalog';
 import { describeIdForm, type IdKind, idKinds, isId } from '../operations/ids';
@@ -8,6 +8,8 @@ export const MAX_APPROVALS = 5;
 export const DEFAULT_EXPIRES_MS = 15 * 60_000;
 /** A request waits a week at most: longer, and nobody remembers why it was made. */
 export const MAX_EXPIRES_MS = 7 * 24 * 3_600_000;
+/** Reminders more often than this would be noise that people learn to ignore. */
+export const MIN_REMIND_MS = 60_000;
 export const revealPasswordModes = ['never', 'requester'] as const;
 export type RevealPassword = (typeof revealPasswordModes)[number];
 
@@ -22,6 +24,16 @@ export interface ActionRule {
   /** How long a request waits for approval. */
   expiresMs: number;
   reasonRequired: boolean;
+  /** While a request waits, how often its approvers are reminded; absent: never. */
+  remindMs?: number;
+  /** Who else may approve (and deny) a request still waiting this long after it was made. */
+  escalation?: Escalation;
+}
+
+export interface Escalation {
+  afterMs: number;
+  /** Roles whose holders may approve and deny from then on, besides those in `approve`. */
+  to: string[];
 }
 
 export interface RoleDefinition {
@@ -38,6 +50,8 @@ export interface Policy {
   revealPassword: RevealPassword;
   /** Short names for sites, VPN instances and organizations, accepted wherever their IDs are. */
   aliases: Aliases;
+  /** The channel ID where every outcome, refusal and policy reload is posted as one line; absent: nowhere. */
+  auditChannel?: string;
 }
 
 /** Slack channel IDs: `C…` public, `G…` private. Any other `channels` entry is a name glob. */
@@ -109,6 +123,19 @@ const channelRuleSchema = z
     error: expectedForm('a channel ID such as C0INCIDENT1 or a lower-case channel name glob such as inc-*'),
   });
 
+// twokey posts to a channel by its ID: a name can change, and Slack's API wants the ID.
+const auditChannelSchema = z
+  .string({
+    // `audit_channel: #audit` reads as a comment: the key is there with no value.
+    error: (issue) => (issue.input === null ? 'expected a channel ID such as C0AUDIT01, got nothing (in YAML, # starts a comment)' : undefined),
+  })
+  .refine((value) => channelIdPattern.test(value), {
+    error: (issue) =>
+      typeof issue.input === 'string' && channelGlobPattern.test(issue.input.replace(/^#/, ''))
+        ? `expected the channel's ID such as C0AUDIT01, not its name ${describeValue(issue.input)}: in Slack, the channel's details show its ID at the bottom`
+        : `expected a channel ID such as C0AUDIT01, got ${describeValue(issue.input)}`,
+  });
+
 // A plain short name, as people type one in a command.
 const aliasNamePattern = /^[a-z0-9][a-z0-9._-]{0,39}$/;
 
@@ -167,8 +194,14 @@ function actionRuleSchema(defined: readonly string[], people: Record<string, Rol
       .max(MAX_APPROVALS, `expected a whole number ≤ ${MAX_APPROVALS}`),
     expires: durationSchema(MAX_EXPIRES_MS).default(DEFAULT_EXPIRES_MS),
     reason: z.enum(['required', 'optional']).default('optional'),
+    remind: durationSchema(MAX_EXPIRES_MS).optional(),
+    escalate: strictMapping({
+      after: durationSchema(MAX_EXPIRES_MS),
+      to: roleListSchema(defined).min(1, 'expected at least one role to escalate to'),
+    }).optional(),
   })
     .superRefine((rule, ctx) => {
+      for (const problem of waitingProblems(rule)) ctx.addIssue({ code: 'custom', ...problem });
       if (rule.approvals >= 1 && !rule.approve?.length) {
         ctx.addIssue({
           code: 'custom',
@@ -189,8 +222,42 @@ function actionRuleSchema(defined: readonly string[], people: Record<string, Rol
         approvals: rule.approvals,
         expiresMs: rule.expires,
         reasonRequired: rule.reason === 'required',
+        ...(rule.remind === undefined ? {} : { remindMs: rule.remind }),
+        ...(rule.escalate === undefined ? {} : { escalation: { afterMs: rule.escalate.after, to: rule.escalate.to } }),
       }),
     );
+}
+
+/**
+ * What is wrong with when a rule's reminders and escalation fall, each at its path. Either one that
+ * could never happen — on an action that runs at once, or not before the request expires — is an
+ * error rather than a warning: like a typo, it would silently do nothing.
+ */
+function waitingProblems(rule: {
+  approvals: number;
+  expires: number;
+  remind?: number;
+  escalate?: { after: number };
+}): { path: string[]; message: string }[] {
+  /** Why something due `ms` after a request is made would never come, if it would not. */
+  const neverDue = (ms: number, what: string): string | undefined => {
+    if (rule.approvals === 0) return `${what} only a request waiting for approvals, and this action runs at once (approvals: 0)`;
+    if (ms >= rule.expires) return `must be shorter than expires (${formatDuration(rule.expires)}): a request has expired by then`;
+    return undefined;
+  };
+  const problems = [
+    {
+      path: ['remind'],
+      message:
+        rule.remind === undefined
+          ? undefined
+          : rule.remind < MIN_REMIND_MS
+            ? `expected at least 1m, got ${formatDuration(rule.remind)}`
+            : neverDue(rule.remind, 'reminders concern'),
+    },
+    { path: ['escalate', 'after'], message: rule.escalate && neverDue(rule.escalate.after, 'escalation concerns') },
+  ];
+  return problems.filter((problem): problem is { path: string[]; message: string } => problem.message !== undefined);
 }
 
 /**
@@ -209,6 +276,7 @@ export function policySchema(definedRoles: readonly string[], roles?: Record<str
     }),
     reveal_password: z.enum(revealPasswordModes).default('never'),
     aliases: aliasesSchema,
+    audit_channel: auditChannelSchema.optional(),
   }).transform(
     (document): Policy => ({
       roles: document.roles,
@@ -216,6 +284,7 @@ export function policySchema(definedRoles: readonly string[], roles?: Record<str
       actions: document.actions,
       revealPassword: document.reveal_password,
       aliases: document.aliases,
+      ...(document.audit_channel === undefined ? {} : { auditChannel: document.audit_channel }),
     }),
   );
 }

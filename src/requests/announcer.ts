@@ -49,6 +49,17 @@ export class Announcer {
     await this.inThread(request, threadLines.approved(request, approverId));
   }
 
+  /**
+   * A word to the approvers of a waiting request (a reminder, an escalation): a note in its card's
+   * thread and a direct message to each of `dms`, every one kept to try again when Slack will not take it.
+   */
+  async nudge(request: RequestRecord, note: Message, dms: { userId: string; message: Message }[]): Promise<void> {
+    await Promise.all([
+      this.inThread(request, note),
+      ...dms.map(({ userId, message }) => this.deliver({ kind: 'dm', requestId: request.id, userId, message })),
+    ]);
+  }
+
   /** A request denied or cancelled by `actorId`: the card, its thread, and the requester unless they did it. */
   closed(request: RequestRecord, how: Closing, actorId: string): Promise<void> {
     const reason = request.closedReason;
@@ -151,6 +162,14 @@ export class Announcer {
         });
       });
     }
+  }
+
+  /**
+   * Posts a message in a channel that is about no card (a line in the audit channel), kept to be
+   * tried again when Slack will not take it now; false when it could neither be posted nor kept.
+   */
+  inChannel(channelId: string, message: Message, requestId?: string): Promise<boolean> {
+    return this.deliver({ kind: 'post', requestId, channelId, message });
   }
 
   /** Re-renders a request's card from the latest stored state; false when it could neither be updated nor kept to try again. */

@@ -1,3 +1,4 @@
+import { differenceInMilliseconds } from 'date-fns/differenceInMilliseconds';
 import { cancelledInsteadMessage, closedReason, type CardAction } from '../messages/card';
 import { refusalMessage } from '../messages/results';
 import { requestAuditEntry, requestSubject, systemActor } from '../model/audit';
@@ -5,6 +6,7 @@ import type { Actor, Replies } from '../model/ports';
 import type { RequestRecord } from '../model/request';
 import { operationOf } from '../operations/catalog';
 import {
+  accountRefusal,
   alreadyApproved,
   decideApproval,
   decideExecution,
@@ -13,6 +15,7 @@ import {
   mayClickHere,
   mayDeny,
   type Refusal,
+  type RequestRef,
 } from '../policy/access';
 import type { Announcer, Closing } from './announcer';
 import type { CoreContext } from './context';
@@ -57,7 +60,7 @@ export class ApprovalFlow {
     }
   }
 
-  async click(action: CardAction, requestId: string, actor: Actor, replies: Replies): Promise<void> {
+  async click(action: CardAction, requestId: string, actor: Actor, replies: Replies, reason?: string): Promise<void> {
     const request = await this.context.store.getRequest(requestId);
     if (!request) {
       await replies.toUser(refusalMessage(`There is no request ${requestId}.`, '`/twokey pending` lists the open requests in this channel.'));
@@ -66,7 +69,7 @@ export class ApprovalFlow {
     const place = mayClickHere(request, actor.channelId);
     if (!place.allowed) return this.refuse(request, actor, place, replies);
     if (action === 'approve') return this.approve(request, actor, replies);
-    if (action === 'deny') return this.deny(request, actor, replies);
+    if (action === 'deny') return this.deny(request, actor, replies, reason);
     return this.cancel(request, actor, replies);
   }
 
@@ -119,11 +122,12 @@ export class ApprovalFlow {
     const { store, roles, policy, now } = this.context;
     if (request.status !== 'pending' || request.expiresAt <= now()) return this.notOpen(request, replies);
     const decision = decideApproval(policy, await roles.resolve(actor.userId), {
-      operation: operationOf(request).name,
-      requesterId: request.requesterId,
+      ...decisionSubject(request, now()),
       approverIds: request.approvals.map((approval) => approval.userId),
     });
     if (!decision.counts) return this.refuse(request, actor, decision, replies);
+    const account = await this.accountRefusal(actor, 'approve');
+    if (account) return this.refuse(request, actor, account, replies);
 
     const inserted = await store.addApproval(request.id, actor.userId, now());
     if (inserted === 'duplicate') return this.refuse(request, actor, alreadyApproved, replies);
@@ -159,12 +163,11 @@ export class ApprovalFlow {
 
   /** Whether the requester and every counted approver still hold their roles, as the policy and user groups say now. */
   private async authorityToRun(request: RequestRecord): Promise<ExecutionDecision> {
-    const { policy, roles } = this.context;
+    const { policy, roles, now } = this.context;
     const [requester, ...approvers] = await Promise.all(
       [request.requesterId, ...request.approvals.map((approval) => approval.userId)].map((userId) => roles.resolve(userId)),
     );
-    const subject = { operation: operationOf(request).name, requesterId: request.requesterId };
-    return decideExecution(policy, subject, requester, approvers);
+    return decideExecution(policy, decisionSubject(request, now()), requester, approvers);
   }
 
   /** A request whose authority lapsed before it ran: cancelled by twokey, with the reason on its card. */
@@ -182,14 +185,24 @@ export class ApprovalFlow {
     await replies.toUser(cancelledInsteadMessage(closed));
   }
 
-  private async deny(request: RequestRecord, actor: Actor, replies: Replies): Promise<void> {
-    const { policy, roles } = this.context;
-    const decision = mayDeny(policy, await roles.resolve(actor.userId), {
-      operation: operationOf(request).name,
-      requesterId: request.requesterId,
-    });
+  private async deny(request: RequestRecord, actor: Actor, replies: Replies, reason?: string): Promise<void> {
+    const { policy, roles, now } = this.context;
+    const decision = mayDeny(policy, await roles.resolve(actor.userId), decisionSubject(request, now()));
     if (!decision.allowed) return this.refuse(request, actor, decision, replies);
-    await this.close(request, 'denied', actor, replies);
+    const account = await this.accountRefusal(actor, 'deny');
+    if (account) return this.refuse(request, actor, account, replies);
+    await this.close(request, 'denied', actor, replies, reason);
+  }
+
+  /**
+   * Why the clicker's chat account may not approve or deny, if it may not. Asked only once the
+   * policy allows the click, so nobody refused anyway costs a chat call. A Cancel is not asked:
+   * it only ever stops a request, and a failed lookup must not keep anyone from stopping one.
+   */
+  private async accountRefusal(actor: Actor, act: 'approve' | 'deny'): Promise<Refusal<string> | undefined> {
+    // The lookup logs its own failure, which refuses (`account_unverified`).
+    const standing = await this.context.accounts(actor.userId).catch(() => undefined);
+    return accountRefusal(standing, act);
   }
 
   private async cancel(request: RequestRecord, actor: Actor, replies: Replies): Promise<void> {
@@ -198,12 +211,14 @@ export class ApprovalFlow {
     await this.close(request, 'cancelled', actor, replies);
   }
 
-  private async close(request: RequestRecord, how: Closing, actor: Actor, replies: Replies): Promise<void> {
+  /** Denies or cancels the request; a deny's reason goes to its card, thread, the requester's DM and the audit log. */
+  private async close(request: RequestRecord, how: Closing, actor: Actor, replies: Replies, reason?: string): Promise<void> {
     const { store, now } = this.context;
     const closed = await store.transition(request.id, how === 'denied' ? 'deny' : 'cancel', {
       at: now(),
       closedBy: actor.userId,
-      audit: { event: how, actorId: actor.userId },
+      closedReason: reason,
+      audit: { event: how, actorId: actor.userId, detail: reason },
     });
     if (!closed) return this.notOpen((await store.getRequest(request.id)) ?? request, replies);
     this.context.observer.requestFinished(closed, closed.status);
@@ -219,4 +234,9 @@ export class ApprovalFlow {
   private refuse(request: RequestRecord, actor: Actor, refusal: Refusal<string>, replies: Replies): Promise<void> {
     return refuse(this.context, replies, actor.userId, requestSubject(request), refusal);
   }
+}
+
+/** A request as the policy's decisions see it at `at`: its escalation turns on how long it has waited. */
+export function decisionSubject(request: RequestRecord, at: Date): RequestRef {
+  return { operation: operationOf(request).name, requesterId: request.requesterId, waitedMs: differenceInMilliseconds(at, request.createdAt) };
 }

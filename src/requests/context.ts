@@ -1,5 +1,5 @@
 import type { Logger } from '../lib/logger';
-import type { CoreObserver, Messenger, Store } from '../model/ports';
+import type { AccountLookup, CoreObserver, Messenger, Store } from '../model/ports';
 import type { RoleResolver } from '../policy/roles';
 import type { Policy } from '../policy/schema';
 import type { VendorClients } from '../vendors/types';
@@ -10,6 +10,8 @@ export interface CoreOptions {
   /** The policy in force; a reload replaces it, so it is read when a decision is made, never kept. */
   policy: Policy;
   roles: RoleResolver;
+  /** Where an approver's chat account stands, asked at each Approve and Deny. */
+  accounts: AccountLookup;
   store: Store;
   vendors: VendorClients;
   messenger: Messenger;
@@ -38,7 +40,7 @@ export function coreContext(options: CoreOptions, background: CoreContext['backg
 }
 
 /** Tells each observer of each event, in turn; one that does not implement an event is passed over. */
-function observeAll(observers: readonly Partial<CoreObserver>[]): CoreObserver {
+export function observeAll(observers: readonly Partial<CoreObserver>[]): CoreObserver {
   return {
     received: (command) => observers.forEach((observer) => observer.received?.(command)),
     refused: (attempt) => observers.forEach((observer) => observer.refused?.(attempt)),

@@ -8,10 +8,15 @@ import type { RequestRecord } from '../model/request';
 import { listingActions, listingChoiceSchema } from '../messages/listing';
 import { refusalMessage } from '../messages/results';
 import { findOperation, operationOf, operations, umbrellaCommand } from '../operations/catalog';
+import { reasonProblem } from '../operations/grammar';
+import type { PolicyReload } from '../policy/load';
 import type { Policy } from '../policy/schema';
 import { Announcer } from './announcer';
 import { ApprovalFlow } from './approvals';
-import { type CoreOptions, coreContext, type CoreContext } from './context';
+import { AuditChannel } from './audit-channel';
+import { type CoreOptions, coreContext, type CoreContext, observeAll } from './context';
+import { type Home, homeOf } from './home';
+import { Reminders } from './reminders';
 import { RequestService } from './service';
 import { Umbrella } from './umbrella';
 
@@ -32,13 +37,19 @@ export interface Sweep {
   redelivered: OwedMessage[];
   /** Finished requests announced again: their announcement was cut short. */
   reannounced: RequestRecord[];
+  /** Waiting requests whose approvers were reminded. */
+  reminded: RequestRecord[];
+  /** Waiting requests that escalated, their new approvers told. */
+  escalated: RequestRecord[];
 }
 
 /** The core, whatever chat drives it: slash commands, card clicks, and the sweep. */
 export class Twokey {
   private readonly context: CoreContext;
   private readonly announcer: Announcer;
+  private readonly auditChannel: AuditChannel;
   private readonly approvals: ApprovalFlow;
+  private readonly reminders: Reminders;
   private readonly requests: RequestService;
   private readonly umbrella: Umbrella;
   /** Work under way, so that a stop can let it finish and record its outcome. */
@@ -49,7 +60,11 @@ export class Twokey {
       this.track(work.catch((error: unknown) => this.context.logger.error(`${what} failed`, { error })));
     });
     this.announcer = new Announcer(this.context);
+    // The audit channel posts through the announcer, which is built on the context: it joins the observers last.
+    this.auditChannel = new AuditChannel(this.context, this.announcer);
+    this.context.observer = observeAll([this.context.observer, this.auditChannel]);
     this.approvals = new ApprovalFlow(this.context, this.announcer);
+    this.reminders = new Reminders(this.context, this.announcer);
     this.requests = new RequestService(this.context, this.approvals, this.announcer);
     this.umbrella = new Umbrella(this.context, this.approvals);
   }
@@ -73,19 +88,31 @@ export class Twokey {
     this.context.roles.usePolicy(policy);
   }
 
+  /** What a reload of the policy file did, posted to the audit channel of the policy in force after it. */
+  policyReloaded(reload: PolicyReload): void {
+    this.auditChannel.policyReloaded(reload);
+  }
+
   /** The policy in force now, for a form to offer its choices (aliases) and ask what it requires (a reason). */
   get policy(): Policy {
     return this.context.policy;
   }
 
-  /** A click on a card button; `actionId` and `requestId` come from the button. */
-  async click(actionId: string, requestId: string, actor: Actor, replies: Replies): Promise<void> {
+  /** A click on a card button; `actionId` and `requestId` come from the button; a Deny may carry the denier's reason. */
+  async click(actionId: string, requestId: string, actor: Actor, replies: Replies, reason?: string): Promise<void> {
     await this.guard(replies, { actionId, requestId, userId: actor.userId }, async () => {
       if (await this.seenBefore(actor.deliveryId)) return;
       const action = cardActionOf(actionId);
       if (!action) throw new Error(`unknown action ${actionId}`);
-      await this.approvals.click(action, requestId, actor, replies);
+      const problem = reason === undefined ? undefined : reasonProblem(reason);
+      if (problem) return replies.toUser(refusalMessage(problem, 'The request is still open.'));
+      await this.approvals.click(action, requestId, actor, replies, reason?.trim() || undefined);
     });
+  }
+
+  /** What `userId`'s home shows now: requests waiting for their approval, their own open ones, the audit entries they may see. */
+  home(userId: string): Promise<Home> {
+    return this.track(homeOf(this.context, userId));
   }
 
   /**
@@ -120,21 +147,23 @@ export class Twokey {
 
   /**
    * Expires overdue requests, starts approved ones that never started, reports executions no
-   * process could still be running, and tries again the messages owed; run on a timer.
+   * process could still be running, tries again the messages owed, and reminds and escalates
+   * waiting requests; run on a timer.
    */
   sweep(): Promise<Sweep> {
     const { store, now, executionDeadlineMs } = this.context;
     return this.track(
       (async () => {
         await store.forgetDeliveries(subMilliseconds(now(), deliveryMemoryMs));
-        const [expired, started, lost, redelivered, reannounced] = await Promise.all([
+        const [expired, started, lost, redelivered, reannounced, waiting] = await Promise.all([
           this.approvals.expireDue(),
           this.approvals.startStalled(subMilliseconds(now(), stalledApprovalMs)),
           this.approvals.recoverInterrupted(subMilliseconds(now(), executionDeadlineMs)),
           this.announcer.deliverOwed(),
           this.announcer.announceOverdue(),
+          this.reminders.sweep(),
         ]);
-        return { expired, started, lost, redelivered, reannounced };
+        return { expired, started, lost, redelivered, reannounced, ...waiting };
       })(),
     );
   }

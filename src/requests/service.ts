@@ -98,6 +98,7 @@ export class RequestService {
         status: rule.approvals === 0 ? 'approved' : 'pending',
         createdAt,
         expiresAt: addMilliseconds(createdAt, rule.expiresMs),
+        nextReminderAt: rule.approvals > 0 && rule.remindMs ? addMilliseconds(createdAt, rule.remindMs) : undefined,
       },
       { event: 'requested', actorId: invocation.userId, detail: command.reason || undefined },
     );

@@ -29,15 +29,15 @@ const shellHelp = [
   '  :quit          leave (so do Ctrl-D, Ctrl-C at the prompt and the end of piped input)',
   'While a line runs, what you type waits its turn; Ctrl-C says what twokey is waiting for, a second Ctrl-C quits without waiting.',
   `twokey's commands: ${slashCommands.join(', ')}; /twokey help explains them.`,
-  'Buttons: type what a card shows in brackets, e.g. approve R-7K3QXM, deny R-7K3QXM, cancel R-7K3QXM.',
+  'Buttons: type what a card shows in brackets, e.g. approve R-7K3QXM, deny R-7K3QXM, cancel R-7K3QXM; deny takes a reason after the ID.',
   'Listings: a command with its site, instance or organization and no targets lists them; pick 1 3 5, pick 2-4 or pick all acts on them.',
   'Blank lines and lines starting with # are ignored.',
 ];
 
 const shellCommands = [':as', ':help', ':quit'];
 
-/** A button press, as a card shows it: `approve R-7K3QXM`. */
-const press = new RegExp(`^(${Object.keys(cardActions).join('|')})\\s+(\\S+)$`, 'i');
+/** A button press, as a card shows it: `approve R-7K3QXM`; a deny may add its reason, `deny R-7K3QXM not needed`. */
+const press = new RegExp(`^(${Object.keys(cardActions).join('|')})\\s+(\\S+)(?:\\s+(.+))?$`, 'i');
 
 /**
  * One person at the keyboard, playing any user: each line is a slash command, a button press
@@ -114,7 +114,12 @@ export class ShellSession {
     const button = press.exec(input);
     if (button) {
       const action = button[1].toLowerCase() as CardAction;
-      await core.click(cardActions[action], button[2].toUpperCase(), { userId: this.user, channelId: shellChannel.id }, replies);
+      const reason = button[3];
+      if (reason !== undefined && action !== 'deny') {
+        screen.say(`${action} takes the request ID alone; only deny takes a reason, e.g. deny R-7K3QXM not needed today.`);
+        return undefined;
+      }
+      await core.click(cardActions[action], button[2].toUpperCase(), { userId: this.user, channelId: shellChannel.id }, replies, reason);
       return undefined;
     }
     screen.say(`Not understood: type a slash command (/twokey help), a card's button (approve R-7K3QXM) or :help.`);

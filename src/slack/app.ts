@@ -4,6 +4,7 @@ import type { ChatPorts } from '../model/ports';
 import type { Twokey } from '../requests/core';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from './bolt';
 import { observedSlackFetch, type SlackCallObserver, slackFetch } from './fetch';
+import { registerHome } from './home';
 import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { registerViews } from './listeners/views';
@@ -11,6 +12,7 @@ import { boltLogger } from './logger';
 import { slackMessenger } from './messenger';
 import { refuseFutureTimestamps } from './timestamps';
 import { slackUsergroupMembers } from './usergroups';
+import { slackAccountLookup } from './users';
 
 /** What twokey needs to talk to Slack. */
 export interface SlackSettings {
@@ -33,7 +35,7 @@ export interface SlackTransportOptions {
 }
 
 export interface SlackTransport {
-  /** Where the core posts and how it looks up user groups, through the app's Web API client. */
+  /** Where the core posts and how it looks up user groups and accounts, through the app's Web API client. */
   chat: ChatPorts;
   /**
    * Looks up each of `usergroups` once, so that a group Slack does not know (or will not show)
@@ -106,7 +108,11 @@ export function createSlackTransport({ slack, logLevel, logger, onSlackCall }: S
     logger.error('unhandled error in a Slack listener', { error });
   });
 
-  const chat = { messenger: slackMessenger(app.client), usergroupMembers: slackUsergroupMembers(app.client, logger) };
+  const chat = {
+    messenger: slackMessenger(app.client),
+    usergroupMembers: slackUsergroupMembers(app.client, logger),
+    account: slackAccountLookup(app.client, logger),
+  };
 
   return {
     chat,
@@ -117,6 +123,7 @@ export function createSlackTransport({ slack, logLevel, logger, onSlackCall }: S
       registerCommands(app, core, logger);
       registerActions(app, core, logger);
       registerViews(app, core, logger);
+      registerHome(app, core, logger);
     },
     requestListener: http && refuseFutureTimestamps(routedOnly(http.requestListener), logger),
     async start() {

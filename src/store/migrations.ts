@@ -109,6 +109,15 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX requests_unannounced ON requests (announce_after) WHERE announce_after IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'reminders and escalation of waiting requests',
+    sql: `
+      ALTER TABLE requests ADD COLUMN next_reminder_at TEXT;
+      ALTER TABLE requests ADD COLUMN escalated_at TEXT;
+      CREATE INDEX requests_reminder ON requests (next_reminder_at) WHERE status = 'pending';
+    `,
+  },
 ];
 
 export const postgresMigrations: readonly Migration[] = [
@@ -214,6 +223,15 @@ export const postgresMigrations: readonly Migration[] = [
     sql: `
       ALTER TABLE requests ADD COLUMN announce_after TIMESTAMPTZ;
       CREATE INDEX requests_unannounced ON requests (announce_after) WHERE announce_after IS NOT NULL;
+    `,
+  },
+  {
+    version: 8,
+    name: 'reminders and escalation of waiting requests',
+    sql: `
+      ALTER TABLE requests ADD COLUMN next_reminder_at TIMESTAMPTZ;
+      ALTER TABLE requests ADD COLUMN escalated_at TIMESTAMPTZ;
+      CREATE INDEX requests_reminder ON requests (next_reminder_at) WHERE status = 'pending';
     `,
   },
 ];

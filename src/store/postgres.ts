@@ -145,8 +145,9 @@ export class PostgresStore implements Store {
     const { rows } = await this.query<AuditRow>(
       `SELECT * FROM audit
        WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::text IS NULL OR channel_id = $2)
+         AND ($4::text IS NULL OR actor_id = $4)
        ORDER BY id DESC LIMIT $3`,
-      [query.since ?? null, query.channelId ?? null, query.limit ?? null],
+      [query.since ?? null, query.channelId ?? null, query.limit ?? null, query.actorId ?? null],
     );
     return rows.map(toAuditEntry);
   }
@@ -155,8 +156,8 @@ export class PostgresStore implements Store {
     return this.inTransaction(async (client) => {
       const { rows } = await client.query<RequestRow>(
         `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
-           approvals_required, status, created_at, expires_at, approved_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $9 = 'approved' THEN $10::timestamptz END) RETURNING *`,
+           approvals_required, status, created_at, expires_at, approved_at, next_reminder_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $9 = 'approved' THEN $10::timestamptz END, $12) RETURNING *`,
         [
           request.id,
           request.operation,
@@ -169,6 +170,7 @@ export class PostgresStore implements Store {
           request.status,
           request.createdAt,
           request.expiresAt,
+          request.nextReminderAt ?? null,
         ],
       );
       // A new request has no approvals yet.
@@ -334,6 +336,36 @@ export class PostgresStore implements Store {
 
   async markAnnounced(id: string): Promise<void> {
     await this.query('UPDATE requests SET announce_after = NULL WHERE id = $1', [id]);
+  }
+
+  async claimReminders(operation: string, at: Date, nextAt: Date, limit: number): Promise<RequestRecord[]> {
+    // SKIP LOCKED, as for owed messages: replicas sweeping together each take different requests;
+    // one whose claim committed first has moved the due time past `at`, so no other takes it again.
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<RequestRow>(
+        `UPDATE requests SET next_reminder_at = $3
+         WHERE id IN (SELECT id FROM requests
+           WHERE status = 'pending' AND operation = $1 AND next_reminder_at <= $2 AND expires_at > $2
+           ORDER BY next_reminder_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [operation, at, nextAt, limit],
+      );
+      return this.load(rows, client);
+    });
+  }
+
+  async claimEscalations(operation: string, madeBy: Date, at: Date, limit: number): Promise<RequestRecord[]> {
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<RequestRow>(
+        `UPDATE requests SET escalated_at = $3
+         WHERE id IN (SELECT id FROM requests
+           WHERE status = 'pending' AND operation = $1 AND escalated_at IS NULL AND created_at <= $2 AND expires_at > $3
+           ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [operation, madeBy, at, limit],
+      );
+      return this.load(rows, client);
+    });
   }
 
   async ping(): Promise<void> {

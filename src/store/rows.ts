@@ -41,6 +41,8 @@ export interface RequestRow {
   dispatched: number | null;
   finished_at: Timestamp | null;
   results: unknown;
+  next_reminder_at: Timestamp | null;
+  escalated_at: Timestamp | null;
 }
 
 export interface ApprovalRow {
@@ -116,5 +118,7 @@ export function toRequestRecord(row: RequestRow, approvals: readonly ApprovalRow
     dispatched: row.dispatched ?? undefined,
     finishedAt: optionalDate(row.finished_at),
     results: row.results === null ? undefined : json<RequestRecord['results']>(row.results),
+    nextReminderAt: optionalDate(row.next_reminder_at),
+    escalatedAt: optionalDate(row.escalated_at),
   };
 }

@@ -112,10 +112,12 @@ export class SqliteStore implements Store {
     const rows = this.statement(
       `SELECT * FROM audit
        WHERE (@since IS NULL OR at >= @since) AND (@channelId IS NULL OR channel_id = @channelId)
+         AND (@actorId IS NULL OR actor_id = @actorId)
        ORDER BY id DESC LIMIT @limit`,
     ).all({
       since: query.since?.toISOString() ?? null,
       channelId: query.channelId ?? null,
+      actorId: query.actorId ?? null,
       limit: query.limit ?? -1,
     }) as AuditRow[];
     return rows.map(toAuditEntry);
@@ -125,13 +127,14 @@ export class SqliteStore implements Store {
     return this.inTransaction(() => {
       const row = this.statement(
         `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
-           approvals_required, status, created_at, expires_at, approved_at)
+           approvals_required, status, created_at, expires_at, approved_at, next_reminder_at)
          VALUES (@id, @operation, @requesterId, @channelId, @parentId, @targetIds, @reason,
-           @approvalsRequired, @status, @createdAt, @expiresAt, CASE WHEN @status = 'approved' THEN @createdAt END)
+           @approvalsRequired, @status, @createdAt, @expiresAt, CASE WHEN @status = 'approved' THEN @createdAt END, @nextReminderAt)
          RETURNING *`,
       ).get({
         ...request,
         parentId: request.parentId ?? null,
+        nextReminderAt: request.nextReminderAt?.toISOString() ?? null,
         targetIds: JSON.stringify(request.targetIds),
         createdAt: request.createdAt.toISOString(),
         expiresAt: request.expiresAt.toISOString(),
@@ -282,6 +285,28 @@ export class SqliteStore implements Store {
 
   async markAnnounced(id: string): Promise<void> {
     this.statement('UPDATE requests SET announce_after = NULL WHERE id = ?').run(id);
+  }
+
+  async claimReminders(operation: string, at: Date, nextAt: Date, limit: number): Promise<RequestRecord[]> {
+    const rows = this.statement(
+      `UPDATE requests SET next_reminder_at = @nextAt
+       WHERE id IN (SELECT id FROM requests
+         WHERE status = 'pending' AND operation = @operation AND next_reminder_at <= @at AND expires_at > @at
+         ORDER BY next_reminder_at LIMIT @limit)
+       RETURNING *`,
+    ).all({ operation, at: at.toISOString(), nextAt: nextAt.toISOString(), limit }) as RequestRow[];
+    return this.load(rows);
+  }
+
+  async claimEscalations(operation: string, madeBy: Date, at: Date, limit: number): Promise<RequestRecord[]> {
+    const rows = this.statement(
+      `UPDATE requests SET escalated_at = @at
+       WHERE id IN (SELECT id FROM requests
+         WHERE status = 'pending' AND operation = @operation AND escalated_at IS NULL AND created_at <= @madeBy AND expires_at > @at
+         ORDER BY created_at LIMIT @limit)
+       RETURNING *`,
+    ).all({ operation, madeBy: madeBy.toISOString(), at: at.toISOString(), limit }) as RequestRow[];
+    return this.load(rows);
   }
 
   async ping(): Promise<void> {

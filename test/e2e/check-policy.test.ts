@@ -57,7 +57,7 @@ test('the example policy: exit 0 with a summary of roles, who may request and ap
       'Actions:',
       '  revoke-access       requested by oncall, admin; runs at once',
       '  rotate-credentials  requested by oncall, admin; 1 approval from approver, admin (never the requester); expires after 15 minutes; reason required',
-      '  delete-peer         requested by oncall, admin; 2 approvals from approver, admin (never the requester); expires after 15 minutes',
+      '  delete-peer         requested by oncall, admin; 2 approvals from approver, admin (never the requester); expires after 15 minutes; reminds every 5 minutes; escalates to oncall after 10 minutes',
       '  revoke-grant        requested by oncall, admin; 1 approval from approver, admin (never the requester); expires after 15 minutes',
       '',
       'Aliases:',
@@ -173,5 +173,5 @@ test('the bin starts with a shebang, and `npm run check-policy -- <file>` runs t
   const file = path.join(dir, write('policy.yml', 'roles: {}\nactions: {}\nchannels: [C0X]\nbogus: 1\n'));
   const run = spawnSync('npm', ['run', '--silent', 'check-policy', '--', file], { cwd: root, encoding: 'utf8' });
   expect(run.status).toBe(1);
-  expect(run.stderr).toContain(`The policy ${file} cannot be used:\n  - bogus: unknown key; allowed here: roles, channels, actions, reveal_password, aliases (line 4)\n`);
+  expect(run.stderr).toContain(`The policy ${file} cannot be used:\n  - bogus: unknown key; allowed here: roles, channels, actions, reveal_password, aliases, audit_channel (line 4)\n`);
 });

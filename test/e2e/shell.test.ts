@@ -125,6 +125,27 @@ describe('npm run shell, fed through a pipe', () => {
     ]);
   });
 
+  test('the approver denies with a reason typed after the ID; approve takes none', async () => {
+    const shell = ShellProcess.start(options);
+    shells.push(shell);
+    shell.send(`/revoke-grant ${organization} ${grant} offboarding`);
+    const [, id] = await shell.waitForOutput(/\[approve (R-[A-Z0-9]{6})\] \[deny \1\] \[cancel \1\]/);
+    shell.send(`:as ${approver}`, `approve ${id} because`, `deny ${id} the contractor stays until Friday`);
+    const run = await shell.finish();
+
+    expect(run.code).toBe(0);
+    const [, , , approveWithReason, denied] = run.stdout.split(/^U0\w+> /m);
+    expect(approveWithReason).toContain('approve takes the request ID alone; only deny takes a reason');
+    expect(denied).toContain(`card ${id} updated: ❌ Denied: Revoke access grants`);
+    expect(denied).toContain(`Denied by @${approver}: nothing was run. Why: the contractor stays until Friday`);
+    expect(denied).toContain(`↳ 🚫 @${approver} denied the request; nothing was run. Why: the contractor stays until Friday`);
+    expect(denied).toContain(`was denied by @${approver}; nothing was run (the contractor stays until Friday)`);
+    const entries = await auditLog(dir);
+    expect(entries.filter((entry) => entry.event === 'denied')).toEqual([
+      expect.objectContaining({ actorId: approver, detail: 'the contractor stays until Friday' }),
+    ]);
+  });
+
   test('bad input gets the usage line and calls nothing; blank lines and comments are skipped', async () => {
     const mistyped = session.slice(0, -1);
     const run = await runShell(

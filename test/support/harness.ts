@@ -10,8 +10,17 @@ import { SqliteStore } from '../../src/store/sqlite';
 import type { AuditEntry } from '../../src/model/audit';
 import type { RequestQuery } from '../../src/model/ports';
 import type { RequestRecord } from '../../src/model/request';
-import { FakeSlack, type FakeSlackOptions, type RecordedMessage } from './fake-slack';
-import { blockActionsBody, blockActionsPayload, type PostedMessage, type PostResult, postToSlackEndpoint, slashCommandBody } from './signing';
+import { FakeSlack, type FakeSlackOptions, type RecordedHome, type RecordedMessage } from './fake-slack';
+import {
+  blockActionsBody,
+  blockActionsPayload,
+  eventCallback,
+  type PostedMessage,
+  type PostResult,
+  postToSlackEndpoint,
+  slashCommandBody,
+  viewBlockActionsPayload,
+} from './signing';
 
 export const signingSecret = 'test-signing-secret-0123456789';
 
@@ -222,7 +231,7 @@ export class Harness {
     message: PostedMessage,
     button: string,
     userId: string,
-    options: { timestamp?: number; responseUrlExpired?: boolean; picked?: string[] } = {},
+    options: { timestamp?: number; responseUrlExpired?: boolean; picked?: string[]; triggerId?: string } = {},
   ) {
     responseCounter += 1;
     const responseUrlId = `click-${responseCounter}`;
@@ -233,6 +242,7 @@ export class Harness {
       responseUrl,
       channelName: incidentChannel.name,
       picked: options.picked,
+      triggerId: options.triggerId,
     });
     if (this.socketMode) {
       const ack = await this.slack.sendEnvelope('interactive', payload);
@@ -240,6 +250,28 @@ export class Harness {
     }
     const post = await postToSlackEndpoint(this.eventsUrl, blockActionsBody(payload), signingSecret, options);
     return { responseUrlId, post };
+  }
+
+  /**
+   * `userId` opens the app's Home tab: Slack sends `app_home_opened` through the Events API.
+   * Resolves once the bot has acknowledged.
+   */
+  async openHome(userId: string) {
+    const payload = eventCallback({ type: 'app_home_opened', user: userId, channel: this.slack.dmChannelFor(userId), tab: 'home' });
+    if (this.socketMode) return { ack: await this.slack.sendEnvelope('events_api', payload) };
+    return { post: await postToSlackEndpoint(this.eventsUrl, JSON.stringify(payload), signingSecret) };
+  }
+
+  /**
+   * Clicks `button` (action_id or text) for `requestId` in `home`, the Home tab the fake holds for
+   * its user, as Slack would deliver it. Resolves once the bot has acknowledged.
+   */
+  async clickHome(home: RecordedHome, button: string, requestId: string) {
+    const view = { ...home.view, id: home.id };
+    const triggerId = this.slack.issueTriggerId(home.user);
+    const payload = viewBlockActionsPayload(view, button, requestId, { user: { id: home.user }, triggerId });
+    if (this.socketMode) return { ack: await this.slack.sendEnvelope('interactive', payload) };
+    return { post: await postToSlackEndpoint(this.eventsUrl, blockActionsBody(payload), signingSecret) };
   }
 
   /** The current state of the approval card posted in the incident channel for `fragment`. */

@@ -418,3 +418,51 @@ export function blockSuggestionPayload(view: JsonObject, actionId: string, value
     enterprise: null,
   };
 }
+
+/**
+ * The `block_actions` payload Slack sends when `options.user` clicks a button of a view that has
+ * no message under it (an App Home tab): the button found by `action_id` (or text) and, among
+ * several such, by `value`. Such a click has no channel, no message and no response_url.
+ */
+export function viewBlockActionsPayload(view: JsonObject, actionIdOrText: string, value: string | undefined, options: ViewPayloadOptions): JsonObject {
+  const found = buttonsOf((Array.isArray(view.blocks) ? view.blocks : []).filter(isObject)).find(
+    ({ button }) => (button.action_id === actionIdOrText || buttonText(button) === actionIdOrText) && (value === undefined || button.value === value),
+  );
+  if (!found) throw new Error(`the view has no button "${actionIdOrText}"${value === undefined ? '' : ` for ${value}`}`);
+  const { blockId, button } = found;
+  return {
+    type: 'block_actions',
+    ...interactingUser(options),
+    api_app_id: options.appId ?? 'A0TWOKEY1',
+    token: options.verificationToken ?? 'fake-verification-token',
+    container: { type: 'view', view_id: view.id },
+    trigger_id: options.triggerId ?? triggerId(),
+    view: { ...structuredClone(view), state: { values: {} } },
+    actions: [
+      { action_id: button.action_id, block_id: blockId, text: button.text, type: 'button', value: button.value, ...(button.style ? { style: button.style } : {}), action_ts: nowTs() },
+    ],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Events API
+// ---------------------------------------------------------------------------------------
+
+/**
+ * What Slack sends for `event` through the Events API: the JSON body of a signed POST in HTTP
+ * mode, the payload of an `events_api` envelope in Socket Mode.
+ */
+export function eventCallback(event: JsonObject, options: { teamId?: string; appId?: string } = {}): JsonObject {
+  const now = Date.now();
+  return {
+    token: 'fake-verification-token',
+    team_id: options.teamId ?? 'T0TWOKEY1',
+    api_app_id: options.appId ?? 'A0TWOKEY1',
+    event: { ...event, event_ts: nowTs() },
+    type: 'event_callback',
+    event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+    event_time: Math.floor(now / 1000),
+  };
+}

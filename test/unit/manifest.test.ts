@@ -23,10 +23,11 @@ interface SlashCommand {
 interface Manifest {
   _metadata?: unknown;
   display_information?: { name?: string };
-  features?: { bot_user?: { display_name?: string }; slash_commands?: SlashCommand[] };
+  features?: { bot_user?: { display_name?: string }; app_home?: { home_tab_enabled?: boolean }; slash_commands?: SlashCommand[] };
   oauth_config?: { scopes?: { bot?: string[] } };
   settings?: {
     interactivity?: { is_enabled?: boolean; request_url?: string; message_menu_options_url?: string };
+    event_subscriptions?: { request_url?: string; bot_events?: string[] };
     socket_mode_enabled?: boolean;
     org_deploy_enabled?: boolean;
     token_rotation_enabled?: boolean;
@@ -89,12 +90,20 @@ describe('manifest.yml slash commands', () => {
     expect([...urls]).toEqual(['https://twokey.example.com/slack/events']);
     expect(manifest.settings?.interactivity?.is_enabled).toBe(true);
   });
+
+  test('enables the Home tab and subscribes to app_home_opened at the same endpoint', () => {
+    expect(manifest.features?.app_home?.home_tab_enabled).toBe(true);
+    expect(manifest.settings?.event_subscriptions).toEqual({
+      request_url: 'https://twokey.example.com/slack/events',
+      bot_events: ['app_home_opened'],
+    });
+  });
 });
 
 describe('manifest.yml scopes and settings', () => {
   test('asks for the bot scopes twokey uses and no more', () => {
     expect([...(manifest.oauth_config?.scopes?.bot ?? [])].sort()).toEqual(
-      ['chat:write', 'commands', 'im:write', 'usergroups:read'].sort(),
+      ['chat:write', 'commands', 'im:write', 'usergroups:read', 'users:read'].sort(),
     );
   });
 

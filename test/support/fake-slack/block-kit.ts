@@ -117,6 +117,24 @@ class BlockKitChecker {
     this.checkBlocks(blocks, blockKitLimits.blocksPerView);
   }
 
+  /** A Home tab (`views.publish`): `type: home` and its blocks, up to 100; no title or buttons of its own. */
+  checkHomeView(view: unknown): void {
+    if (!isObject(view)) {
+      this.fail('/view', 'must provide an object');
+      return;
+    }
+    this.onlyKeys(view, ['type', 'blocks', 'private_metadata', 'callback_id', 'external_id'], '/view');
+    if (view.type !== 'home') this.fail('/view/type', 'must be home');
+    this.string(view, 'callback_id', '/view', { max: blockKitLimits.callbackId });
+    this.string(view, 'private_metadata', '/view', { max: blockKitLimits.privateMetadata });
+    this.string(view, 'external_id', '/view', { min: 1, max: blockKitLimits.externalId });
+    if (!Array.isArray(view.blocks)) {
+      this.fail('/view', 'missing required field: blocks');
+      return;
+    }
+    this.checkBlocks(view.blocks, blockKitLimits.blocksPerView);
+  }
+
   private fail(pointer: string, message: string): void {
     this.problems.push(`[ERROR] ${message} [json-pointer:${pointer}]`);
   }
@@ -446,6 +464,13 @@ export function blockKitProblems(blocks: unknown[]): string[] {
 export function viewProblems(view: unknown): string[] {
   const checker = new BlockKitChecker();
   checker.checkView(view);
+  return checker.problems;
+}
+
+/** Every rule a Home tab view breaks, in the same form; empty when valid. */
+export function homeViewProblems(view: unknown): string[] {
+  const checker = new BlockKitChecker();
+  checker.checkHomeView(view);
   return checker.problems;
 }
 

@@ -89,6 +89,17 @@ export interface FakeChannel {
   members?: string[];
 }
 
+/** How `users.info` describes an account; every flag defaults to false (an active full member). */
+export interface FakeUser {
+  /** Deactivated. */
+  deleted?: boolean;
+  is_bot?: boolean;
+  /** A multi-channel guest. */
+  is_restricted?: boolean;
+  /** A single-channel guest. */
+  is_ultra_restricted?: boolean;
+}
+
 /** An answer forced on a method: a Slack error (`ok: false`) or an HTTP failure. */
 export type MethodFailure =
   | { error: string; extra?: JsonObject }
@@ -134,12 +145,23 @@ export interface FakeSlackOptions {
   strictChannels?: boolean;
   /** User-group ID → member user IDs, for `usergroups.users.list`. */
   usergroups?: Record<string, string[]>;
+  /** User ID → how `users.info` describes the account; any other well-formed user ID is an active full member. */
+  users?: Record<string, FakeUser>;
   /** Port to listen on; default a free one. */
   port?: number;
 }
 
 /** Slack's limit on posts to one response_url. */
 export const responseUrlMaxUses = 5;
+
+/** A user's App Home tab: the view views.publish last set, and every one it set before, oldest first. */
+export interface RecordedHome {
+  /** Slack's `V…` ID, the same for every publish to this user. */
+  id: string;
+  user: string;
+  view: JsonObject;
+  history: { at: number; view: JsonObject }[];
+}
 
 /** A change of a modal: opened, updated by the bot, replaced by its answer to a submission, or closed. */
 export interface ViewChange {

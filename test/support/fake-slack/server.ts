@@ -8,7 +8,8 @@
  * that the bot's handling of those paths is tested too. Every request is recorded, and
  * messages are kept as Slack keeps them: top-level messages (edited in place, with their
  * history), thread replies and ephemerals, told apart as Teleport's fake Slack does. Modals
- * opened with views.open are kept too (views.ts), each opened with a trigger_id the fake issued.
+ * opened with views.open are kept too (views.ts), each opened with a trigger_id the fake issued,
+ * and each user's App Home tab as views.publish last set it.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -23,11 +24,13 @@ import {
   type EnvelopeType,
   type FakeChannel,
   type FakeSlackOptions,
+  type FakeUser,
   type JsonObject,
   type MessageSource,
   type MethodFailure,
   type RecordedCall,
   type RecordedEphemeral,
+  type RecordedHome,
   type RecordedMessage,
   type RecordedResponse,
   type RecordedView,
@@ -59,6 +62,9 @@ const defaults = {
   botId: 'B0TWOKEY1',
   appId: 'A0TWOKEY1',
 } as const;
+
+/** What a Slack user ID looks like; any such user exists here. */
+const userIdPattern = /^[UW][A-Z0-9]+$/;
 
 interface ResponseUrlState {
   uses: number;
@@ -102,6 +108,7 @@ export class FakeSlack {
   private responseUrls = new Map<string, ResponseUrlState>();
   private channelConfig = new Map<string, FakeChannel>();
   private usergroupMembers = new Map<string, string[]>();
+  private userConfig = new Map<string, FakeUser>();
   private failures = new Map<string, { failure: MethodFailure; remaining: number }>();
   private holds = new Map<string, { ms: number; remaining: number }>();
   private lastTsMicros = 0;
@@ -114,8 +121,10 @@ export class FakeSlack {
     'chat.delete': { token: 'bot', handle: (p) => this.deleteMessage(p) },
     'conversations.open': { token: 'bot', handle: (p) => this.openConversation(p) },
     'usergroups.users.list': { token: 'bot', handle: (p) => this.usergroupUsers(p) },
+    'users.info': { token: 'bot', handle: (p) => this.userInfo(p) },
     'views.open': { token: 'bot', handle: (p) => this.viewRegistry.open(p) },
     'views.update': { token: 'bot', handle: (p) => this.viewRegistry.update(p) },
+    'views.publish': { token: 'bot', handle: (p) => this.viewRegistry.publish(p, (id) => userIdPattern.test(id)) },
     'apps.connections.open': { token: 'app', handle: () => this.openConnection() },
   };
 
@@ -162,8 +171,8 @@ export class FakeSlack {
   }
 
   /**
-   * Forgets everything recorded and every forced failure; channels and user groups go back
-   * to the options. Socket Mode connections stay.
+   * Forgets everything recorded and every forced failure; channels, user groups and users go
+   * back to the options. Socket Mode connections stay.
    */
   reset(): void {
     this.calls = [];
@@ -198,6 +207,11 @@ export class FakeSlack {
 
   setUsergroup(id: string, users: string[]): void {
     this.usergroupMembers.set(id, [...users]);
+  }
+
+  /** How `users.info` describes `id` from now on (until a reset); `{}` is an active full member. */
+  setUser(id: string, user: FakeUser): void {
+    this.userConfig.set(id, { ...user });
   }
 
   /** Makes `method` (or every method, with `'*'`) answer `failure`, `times` times or until reset. */
@@ -306,6 +320,16 @@ export class FakeSlack {
   /** Every modal opened, as it stands now (closed ones included), oldest first. */
   views(): RecordedView[] {
     return this.viewRegistry.views();
+  }
+
+  /** Every user's App Home tab, as views.publish last set it. */
+  homes(): RecordedHome[] {
+    return this.viewRegistry.homes();
+  }
+
+  /** `user`'s App Home tab, once views.publish has set one for which `predicate` holds. */
+  waitForHome(user: string, predicate: (home: RecordedHome) => boolean = () => true, options: WaitOptions = {}): Promise<RecordedHome> {
+    return this.waitFor(() => this.homes().find((home) => home.user === user && predicate(home)), { description: `${user}'s App Home`, ...options });
   }
 
   /** Posts to response_urls, refused ones included (see `status` / `error`). */
@@ -597,6 +621,28 @@ export class FakeSlack {
     return { ok: true, users: [...users] };
   }
 
+  /**
+   * An account as Slack describes it: deactivated ones are still found, with `deleted: true`; the
+   * app's own bot user is a bot; an ID no user could have is `user_not_found`.
+   */
+  private userInfo(params: JsonObject): MethodResult {
+    const id = requiredString(params.user, 'user_not_found');
+    if (!userIdPattern.test(id)) throw new BadRequest('user_not_found');
+    const flags = this.userConfig.get(id) ?? (id === this.botUserId ? { is_bot: true } : {});
+    const user = {
+      id,
+      team_id: this.teamId,
+      name: id.toLowerCase(),
+      deleted: false,
+      is_bot: false,
+      is_app_user: false,
+      is_restricted: false,
+      is_ultra_restricted: false,
+      ...flags,
+    };
+    return { ok: true, user };
+  }
+
   private openConnection(): MethodResult {
     return { ok: true, url: this.socketMode.connectionUrl(this.baseUrl) };
   }
@@ -762,5 +808,6 @@ export class FakeSlack {
   private applyConfiguration(): void {
     this.channelConfig = new Map((this.options.channels ?? []).map((c) => [c.id, { ...c }]));
     this.usergroupMembers = new Map(Object.entries(this.options.usergroups ?? {}).map(([id, users]) => [id, [...users]]));
+    this.userConfig = new Map(Object.entries(this.options.users ?? {}).map(([id, user]) => [id, { ...user }]));
   }
 }

@@ -4,8 +4,8 @@
  * answers to a view submission (`response_action`) change it, or close it.
  */
 import { randomBytes } from 'node:crypto';
-import { optionsProblems, viewProblems, withSlackDefaults } from './block-kit';
-import { isObject, type JsonObject, type RecordedView, type ViewChange } from './records';
+import { homeViewProblems, optionsProblems, viewProblems, withSlackDefaults } from './block-kit';
+import { isObject, type JsonObject, type RecordedHome, type RecordedView, type ViewChange } from './records';
 import { BadRequest, optionalString, requiredString } from './wire';
 
 /** How long Slack takes a trigger_id: views.open must come within 3 seconds of the interaction. */
@@ -22,12 +22,14 @@ interface Trigger {
 export class ViewRegistry {
   private triggers = new Map<string, Trigger>();
   private store: RecordedView[] = [];
+  private homeStore = new Map<string, RecordedHome>();
 
   constructor(private readonly ids: { teamId: string; appId: string; botId: string }) {}
 
   reset(): void {
     this.triggers.clear();
     this.store = [];
+    this.homeStore.clear();
   }
 
   /** A trigger_id as Slack puts one in a command or interaction payload, for `user`. */
@@ -67,6 +69,27 @@ export class ViewRegistry {
     };
     this.store.push(recorded);
     return { ok: true, view: this.output(recorded) };
+  }
+
+  homes(): RecordedHome[] {
+    return structuredClone([...this.homeStore.values()]);
+  }
+
+  /**
+   * `views.publish`: a valid Home tab view replaces what `user_id` sees in the app's Home tab
+   * (`user` says whether the workspace has such a user).
+   */
+  publish(params: JsonObject, knownUser: (id: string) => boolean): JsonObject {
+    const user = requiredString(params.user_id, 'invalid_arguments');
+    if (!knownUser(user)) throw new BadRequest('user_not_found');
+    const problems = homeViewProblems(params.view);
+    if (problems.length > 0) throw new BadRequest('invalid_arguments', problems);
+    const view = withDefaults(params.view as JsonObject);
+    const home = this.homeStore.get(user) ?? { id: `V${randomBytes(5).toString('hex').toUpperCase()}`, user, view, history: [] };
+    home.view = view;
+    home.history.push({ at: Date.now(), view: structuredClone(view) });
+    this.homeStore.set(user, home);
+    return { ok: true, view: { id: home.id, team_id: this.ids.teamId, app_id: this.ids.appId, bot_id: this.ids.botId, hash: newHash(), ...structuredClone(view) } };
   }
 
   /** `views.update`, by `view_id` or `external_id`; a stale `hash` is refused as Slack refuses it. */

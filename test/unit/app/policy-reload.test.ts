@@ -58,6 +58,16 @@ reveal_password: requester
       'reveal_password: never → requester',
     ]);
   });
+
+  it('names the audit channel set, moved and removed, and aliases changed', () => {
+    const audited = policy(`${base}audit_channel: C0AUDIT01\n`);
+    expect(policyChanges(policy(base), audited)).toEqual(['audit_channel: none → C0AUDIT01']);
+    expect(policyChanges(audited, policy(`${base}audit_channel: C0AUDIT02\n`))).toEqual(['audit_channel: C0AUDIT01 → C0AUDIT02']);
+    expect(policyChanges(audited, policy(base))).toEqual(['audit_channel: C0AUDIT01 → none']);
+    expect(policyChanges(policy(base), policy(`${base}aliases: { sites: { cpt-edge: d290f1ee-6c54-4b01-90e6-d701748f0851 } }\n`))).toEqual([
+      'aliases changed',
+    ]);
+  });
 });
 
 describe('watchPolicy', () => {
@@ -82,7 +92,7 @@ describe('watchPolicy', () => {
     const reloader = watchPolicy(loadPolicyFile(file, logger), {
       logger,
       apply: (next) => applied.push(next),
-      onReload: (result) => results.push(result),
+      onReload: (reload) => results.push(reload.result),
       debounceMs: watchedTooLate,
     });
     try {
@@ -98,7 +108,7 @@ describe('watchPolicy', () => {
       fs.writeFileSync(file, 'roles: {}\nactions: {}\nextra: 1\n');
       expect(await reloader.reload()).toEqual({
         result: 'rejected',
-        problems: ['extra: unknown key; allowed here: roles, channels, actions, reveal_password, aliases (line 3)'],
+        problems: ['extra: unknown key; allowed here: roles, channels, actions, reveal_password, aliases, audit_channel (line 3)'],
       });
       expect(applied).toHaveLength(1);
       expect(results).toEqual(['applied', 'rejected']);

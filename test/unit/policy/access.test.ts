@@ -283,9 +283,10 @@ describe('mayDeny', () => {
       { allowed: false, reason: 'own_request', message: 'You cannot deny your own request; cancel it instead.' },
     ],
     [
+      // Not oncall: the example escalates delete-peer to oncall, whom the escalation tests cover.
       'a user without an approve role',
       policy,
-      who('U0ONCALL2', ['oncall']),
+      who('U0STRANGER1'),
       {
         allowed: false,
         reason: 'no_role',

@@ -88,12 +88,12 @@ describe('parsePolicy: each problem names its path in the file', () => {
     [
       'an unknown key',
       `${roles}actions:\n  delete-peer: { request: [oncall], approvals: 0, approvers: [approver] }\n`,
-      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason (line 5)',
+      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason, remind, escalate (line 5)',
     ],
     [
       'an unknown top-level key',
       `${roles}actions: {}\nreveal_passwords: never\n`,
-      'reveal_passwords: unknown key; allowed here: roles, channels, actions, reveal_password, aliases (line 5)',
+      'reveal_passwords: unknown key; allowed here: roles, channels, actions, reveal_password, aliases, audit_channel (line 5)',
     ],
     [
       'an unknown action name',
@@ -207,7 +207,7 @@ describe('parsePolicy: each problem names its path in the file', () => {
     expect(
       problemsOf(`${roles}actions:\n  delete-peer: { request: [oncall], approvals: 1, approvers: [approver] }\n`),
     ).toEqual([
-      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason (line 5)',
+      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason, remind, escalate (line 5)',
       'actions.delete-peer.approve: required when approvals is 1: list the roles that may approve (line 5)',
     ]);
   });
@@ -235,7 +235,7 @@ actions:
       'roles.oncall.usergroup: unknown key; allowed here: users, usergroups (line 4)',
       'actions.delete-peer.request.0: unknown role "oncal"; defined roles: oncall (line 7)',
       'actions.delete-peer.approvals: expected a whole number ≥ 0 (line 7)',
-      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason (line 7)',
+      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason, remind, escalate (line 7)',
       'actions.rotate-credentials.expires: expected a duration such as 30s, 15m, 2h or 1d, got "soon" (line 8)',
       'actions.revoke-acess: unknown action; valid actions are revoke-access, rotate-credentials, delete-peer, revoke-grant (line 6)',
     ]);
@@ -485,7 +485,7 @@ describe('loadPolicy', () => {
     const path = join(directory, 'bad.yml');
     writeFileSync(path, 'roles: {}\nactions: {}\nextra: true\n');
     expect(() => loadPolicy(path)).toThrow(
-      `The policy ${path} cannot be used:\n  - extra: unknown key; allowed here: roles, channels, actions, reveal_password, aliases (line 3)`,
+      `The policy ${path} cannot be used:\n  - extra: unknown key; allowed here: roles, channels, actions, reveal_password, aliases, audit_channel (line 3)`,
     );
   });
 

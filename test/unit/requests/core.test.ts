@@ -26,6 +26,7 @@ function twokey(store: Store, logs: string[] = []) {
   return new Twokey({
     policy,
     roles: new RoleResolver(policy, async () => [], { ttlMs: 60_000 }),
+    accounts: async () => 'active',
     store,
     vendors: unusedVendors,
     messenger: unusedMessenger,

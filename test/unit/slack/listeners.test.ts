@@ -13,10 +13,13 @@ import { registerCommands } from '../../../src/slack/listeners/commands';
 
 type Listener = (args: Record<string, unknown>) => Promise<void>;
 
-/** Just enough of a Bolt app to capture the listeners registered on it. */
+/** Just enough of a Bolt app to capture the listeners registered on it; `get` finds one as Bolt matches an ID (a string or a pattern). */
 function fakeApp() {
-  const listeners = new Map<string, Listener>();
-  const register = (id: string, listener: Listener) => void listeners.set(id, listener);
+  const registered: [string | RegExp, Listener][] = [];
+  const register = (id: string | RegExp, listener: Listener) => void registered.push([id, listener]);
+  const listeners = {
+    get: (id: string) => registered.find(([matcher]) => (typeof matcher === 'string' ? matcher === id : matcher.test(id)))?.[1],
+  };
   return { app: { command: register, action: register } as unknown as App, listeners };
 }
 

@@ -170,6 +170,16 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.listAudit({ channelId: 'C_OPS', since: minutes(1), limit: 5 })).toEqual([late]);
         expect(await store.listAudit({ channelId: 'C_OPS', limit: 1 })).toEqual([late]);
       });
+
+      test('filters by actor, with a limit', async () => {
+        const first = await store.appendAudit(auditEntry({ at: minutes(0), actorId: 'U_ONE' }));
+        await store.appendAudit(auditEntry({ at: minutes(1), actorId: 'U_TWO' }));
+        const second = await store.appendAudit(auditEntry({ at: minutes(2), actorId: 'U_ONE' }));
+
+        expect(await store.listAudit({ actorId: 'U_ONE' })).toEqual([second, first]);
+        expect(await store.listAudit({ actorId: 'U_ONE', limit: 1 })).toEqual([second]);
+        expect(await store.listAudit({ actorId: 'U_NONE' })).toEqual([]);
+      });
     });
 
     describe('requests', () => {
@@ -497,6 +507,70 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
         const ids = claims.flat().map((request) => request.id);
         expect(ids).toHaveLength(6);
         expect(new Set(ids).size).toBe(6);
+      });
+    });
+
+    describe('reminders and escalations of waiting requests', () => {
+      const waiting = (id: string, overrides: Partial<NewRequest> = {}) =>
+        store.createRequest(newRequest({ id, operation: 'delete-peer', nextReminderAt: minutes(5), ...overrides }), requested);
+      const ids = (requests: RequestRecord[]) => requests.map((request) => request.id).sort();
+
+      test('a reminder is claimed once it is due, for its operation, and next due when the claim says', async () => {
+        await waiting('R-REMIND');
+        expect((await store.getRequest('R-REMIND'))?.nextReminderAt).toEqual(minutes(5));
+        expect(await store.claimReminders('delete-peer', addMilliseconds(minutes(5), -1), minutes(10), 10)).toEqual([]);
+        expect(await store.claimReminders('revoke-grant', minutes(5), minutes(10), 10)).toEqual([]);
+        const [claimed, ...rest] = await store.claimReminders('delete-peer', minutes(5), minutes(10), 10);
+        expect(rest).toEqual([]);
+        expect(claimed).toEqual(await store.getRequest('R-REMIND'));
+        expect(claimed.nextReminderAt).toEqual(minutes(10));
+        expect(await store.claimReminders('delete-peer', minutes(9), minutes(14), 10)).toEqual([]);
+        expect(ids(await store.claimReminders('delete-peer', minutes(10), minutes(15), 10))).toEqual(['R-REMIND']);
+      });
+
+      test('no reminder for a request with none set, one no longer pending, or one expired', async () => {
+        await waiting('R-NEVER', { nextReminderAt: undefined });
+        await waiting('R-DENIED');
+        await store.transition('R-DENIED', 'deny', { at: minutes(1), closedBy: 'U_APPROVER' });
+        await waiting('R-EXPIRED', { expiresAt: minutes(6) });
+        expect(await store.claimReminders('delete-peer', minutes(6), minutes(11), 10)).toEqual([]);
+      });
+
+      test('reminder claims racing for the same requests each get different ones', async () => {
+        for (let n = 0; n < 6; n += 1) await waiting(`R-RACE-${n}`);
+        const claims = await Promise.all(Array.from({ length: 4 }, () => store.claimReminders('delete-peer', minutes(5), minutes(10), 3)));
+        const claimed = claims.flat().map((request) => request.id);
+        expect(claimed).toHaveLength(6);
+        expect(new Set(claimed).size).toBe(6);
+      });
+
+      test('a request escalates once, when it was made at or before the moment given', async () => {
+        await waiting('R-ESCALATE');
+        await waiting('R-LATER', { createdAt: minutes(1) });
+        expect(await store.claimEscalations('delete-peer', addMilliseconds(t0, -1), minutes(10), 10)).toEqual([]);
+        expect(await store.claimEscalations('revoke-grant', t0, minutes(10), 10)).toEqual([]);
+        const [claimed, ...rest] = await store.claimEscalations('delete-peer', t0, minutes(10), 10);
+        expect(rest).toEqual([]);
+        expect(claimed).toEqual(await store.getRequest('R-ESCALATE'));
+        expect(claimed.escalatedAt).toEqual(minutes(10));
+        expect(ids(await store.claimEscalations('delete-peer', minutes(1), minutes(11), 10))).toEqual(['R-LATER']);
+        expect(await store.claimEscalations('delete-peer', minutes(5), minutes(12), 10)).toEqual([]);
+      });
+
+      test('no escalation of a request no longer pending, or expired', async () => {
+        await waiting('R-APPROVED');
+        await store.addApproval('R-APPROVED', 'U_APPROVER', minutes(1));
+        await store.transition('R-APPROVED', 'complete', { at: minutes(1) });
+        await waiting('R-EXPIRED', { expiresAt: minutes(10) });
+        expect(await store.claimEscalations('delete-peer', t0, minutes(10), 10)).toEqual([]);
+      });
+
+      test('escalation claims racing for the same requests each get different ones', async () => {
+        for (let n = 0; n < 6; n += 1) await waiting(`R-RACE-${n}`);
+        const claims = await Promise.all(Array.from({ length: 4 }, () => store.claimEscalations('delete-peer', t0, minutes(10), 3)));
+        const claimed = claims.flat().map((request) => request.id);
+        expect(claimed).toHaveLength(6);
+        expect(new Set(claimed).size).toBe(6);
       });
     });
 

@@ -3,19 +3,10 @@
  * seconds, and only a view Slack would take; views.update and the answers to a submission change
  * the view as Slack would, and what Slack would refuse is refused. Driven by a real WebClient.
  */
-import type { WebClient } from '@slack/web-api';
-import { FakeSlack, type JsonObject } from '../../support/fake-slack';
-import { clientFor, slackError } from './quiet';
+import type { JsonObject } from '../../support/fake-slack';
+import { slackError, startedFakeSlack } from './quiet';
 
-const fake = new FakeSlack();
-let client: WebClient;
-
-beforeAll(async () => {
-  await fake.start();
-  client = clientFor(fake);
-});
-afterAll(() => fake.stop());
-beforeEach(() => fake.reset());
+const { fake, client } = startedFakeSlack();
 
 const plain = (text: string) => ({ type: 'plain_text', text });
 const textInput = (blockId: string): JsonObject => ({
@@ -34,7 +25,7 @@ const modal = (extra: JsonObject = {}): JsonObject => ({
 const option = (value: string, text = value) => ({ value, text: plain(text) });
 
 async function open(view: unknown, triggerId = fake.issueTriggerId('U0ONCALL1')): Promise<{ view: JsonObject }> {
-  return (await client.apiCall('views.open', { trigger_id: triggerId, view })) as unknown as { view: JsonObject };
+  return (await client().apiCall('views.open', { trigger_id: triggerId, view })) as unknown as { view: JsonObject };
 }
 
 /** The messages an `invalid_arguments` answer carries. */
@@ -98,10 +89,10 @@ describe('views.open', () => {
 describe('views.update and answers to a submission', () => {
   test('views.update replaces the view; a stale hash is hash_conflict, an unknown view not_found', async () => {
     const opened = (await open(modal())).view as { id: string; hash: string };
-    await client.apiCall('views.update', { view_id: opened.id, hash: opened.hash, view: modal({ title: plain('Step two') }) });
+    await client().apiCall('views.update', { view_id: opened.id, hash: opened.hash, view: modal({ title: plain('Step two') }) });
     expect(fake.views()[0]!.view.title).toEqual(plain('Step two'));
-    expect((await slackError(client.apiCall('views.update', { view_id: opened.id, hash: opened.hash, view: modal() }))).error).toBe('hash_conflict');
-    expect((await slackError(client.apiCall('views.update', { view_id: 'VNOPE', view: modal() }))).error).toBe('not_found');
+    expect((await slackError(client().apiCall('views.update', { view_id: opened.id, hash: opened.hash, view: modal() }))).error).toBe('hash_conflict');
+    expect((await slackError(client().apiCall('views.update', { view_id: 'VNOPE', view: modal() }))).error).toBe('not_found');
   });
 
   test('update, errors and an empty ack act on the view; what Slack would refuse throws', async () => {
@@ -118,5 +109,36 @@ describe('views.update and answers to a submission', () => {
     expect(() => fake.checkOptionsAnswer({ options: Array.from({ length: 101 }, (_, i) => option(`o${i}`)) })).toThrow('100');
     expect(() => fake.checkOptionsAnswer({ options: [option('a', 'x'.repeat(76))] })).toThrow('text');
     expect(() => fake.checkOptionsAnswer({})).toThrow('options');
+  });
+});
+
+describe('views.publish', () => {
+  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+  const home = (blocks: unknown[] = [section('hello')]) => ({ type: 'home', blocks });
+
+  test("sets a user's Home tab, keeping every version published, per user", async () => {
+    await client().apiCall('views.publish', { user_id: 'U0ONCALL1', view: home([section('one')]) });
+    const answer = (await client().apiCall('views.publish', { user_id: 'U0ONCALL1', view: home([section('two')]) })) as unknown as { view: JsonObject };
+    await client().apiCall('views.publish', { user_id: 'U0ADMIN1', view: home() });
+    expect(answer.view).toMatchObject({ type: 'home', id: expect.stringMatching(/^V/) });
+    const [oncall, admin] = fake.homes();
+    expect(oncall).toMatchObject({ id: answer.view.id, user: 'U0ONCALL1' });
+    expect(oncall?.history.map((version) => JSON.stringify(version.view))).toEqual([
+      expect.stringContaining('one'),
+      expect.stringContaining('two'),
+    ]);
+    expect(JSON.stringify(oncall?.view)).toContain('two');
+    expect(admin?.user).toBe('U0ADMIN1');
+  });
+
+  test('refuses what Slack refuses: a modal, over 100 blocks, a repeated action_id, no such user', async () => {
+    const publish = (user: string, view: unknown) => slackError(client().apiCall('views.publish', { user_id: user, view }));
+    expect((await publish('U0ONCALL1', modal())).messages.join()).toContain('must be home');
+    expect((await publish('U0ONCALL1', home(Array.from({ length: 101 }, () => section('x'))))).messages.join()).toContain('no more than 100');
+    const button = { type: 'button', action_id: 'same', text: plain('Go') };
+    const repeated = home([{ type: 'actions', elements: [button] }, { type: 'actions', elements: [button] }]);
+    expect((await publish('U0ONCALL1', repeated)).messages.join()).toContain('duplicate action_id');
+    expect((await publish('not-a-user', home())).error).toBe('user_not_found');
+    expect(fake.homes()).toEqual([]);
   });
 });

@@ -2,15 +2,15 @@
  * The fake Slack Web API, driven by a real @slack/web-api WebClient so that the wire format
  * (form bodies with JSON-encoded blocks, the token in the Authorization header) is real.
  */
-import type { SectionBlock, WebClient } from '@slack/web-api';
-import { FakeSlack, type JsonObject } from '../../support/fake-slack';
-import { clientFor, slackError } from './quiet';
+import type { SectionBlock } from '@slack/web-api';
+import type { JsonObject } from '../../support/fake-slack';
+import { clientFor, slackError, startedFakeSlack } from './quiet';
 
 const incident = 'C0INCIDENT1';
 const notJoinedPublic = 'C0NOTJOINED';
 const notJoinedPrivate = 'G0PRIVATE1';
 
-const fake = new FakeSlack({
+const { fake, client } = startedFakeSlack({
   channels: [
     { id: incident, name: 'inc-2024-db', members: ['U0ONCALL1', 'U0APPROVER'] },
     { id: notJoinedPublic, name: 'inc-elsewhere', botIsMember: false },
@@ -18,14 +18,6 @@ const fake = new FakeSlack({
   ],
   usergroups: { S0ONCALL1: ['U0ONCALL1', 'U0ONCALL2'] },
 });
-let client: WebClient;
-
-beforeAll(async () => {
-  await fake.start();
-  client = clientFor(fake);
-});
-afterAll(() => fake.stop());
-beforeEach(() => fake.reset());
 
 const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 const button = (actionId: string, text = 'Approve', extra: JsonObject = {}): JsonObject => ({
@@ -38,12 +30,12 @@ const actions = (...elements: JsonObject[]): JsonObject => ({ type: 'actions', e
 
 /** Posts arbitrary blocks (the SDK's types would refuse the broken ones at compile time). */
 function post(blocks: unknown, extra: JsonObject = {}) {
-  return client.apiCall('chat.postMessage', { channel: incident, text: 'fallback', blocks, ...extra });
+  return client().apiCall('chat.postMessage', { channel: incident, text: 'fallback', blocks, ...extra });
 }
 
 describe('authentication', () => {
   test('auth.test tells the bot who it is', async () => {
-    const answer = await client.auth.test();
+    const answer = await client().auth.test();
     expect(answer).toMatchObject({
       ok: true,
       team_id: fake.teamId,
@@ -63,8 +55,8 @@ describe('authentication', () => {
   });
 
   test('an unknown method is unknown_method', async () => {
-    expect((await slackError(client.apiCall('chat.teleport', {}))).error).toBe('unknown_method');
-    expect((await slackError(client.apiCall('constructor', {}))).error).toBe('unknown_method');
+    expect((await slackError(client().apiCall('chat.teleport', {}))).error).toBe('unknown_method');
+    expect((await slackError(client().apiCall('constructor', {}))).error).toBe('unknown_method');
   });
 });
 
@@ -91,10 +83,10 @@ describe('chat.postMessage', () => {
         { type: 'button', text: { type: 'plain_text', text: 'Cancel' }, value: 'req-1' },
       ),
     ];
-    const first = (await client.apiCall('chat.postMessage', { channel: incident, text: 'Approval needed', blocks })) as {
+    const first = (await client().apiCall('chat.postMessage', { channel: incident, text: 'Approval needed', blocks })) as {
       ts?: string;
     };
-    const second = await client.chat.postMessage({ channel: incident, text: 'second' });
+    const second = await client().chat.postMessage({ channel: incident, text: 'second' });
 
     expect(first).toMatchObject({ ok: true, channel: incident, ts: expect.stringMatching(/^\d+\.\d{6}$/) });
     expect(Number(second.ts)).toBeGreaterThan(Number(first.ts));
@@ -209,42 +201,42 @@ describe('chat.postMessage', () => {
 
   test('refuses blocks that are not an array, a message with nothing to show, and text over 40,000 characters', async () => {
     expect((await slackError(post({ type: 'divider' }))).error).toBe('invalid_blocks_format');
-    expect((await slackError(client.apiCall('chat.postMessage', { channel: incident }))).error).toBe('no_text');
-    expect((await slackError(client.chat.postMessage({ channel: incident, text: 'x'.repeat(40_001) }))).error).toBe(
+    expect((await slackError(client().apiCall('chat.postMessage', { channel: incident }))).error).toBe('no_text');
+    expect((await slackError(client().chat.postMessage({ channel: incident, text: 'x'.repeat(40_001) }))).error).toBe(
       'msg_too_long',
     );
   });
 
   test('refuses channels the bot has not joined: not_in_channel when public, channel_not_found when private', async () => {
-    expect((await slackError(client.chat.postMessage({ channel: notJoinedPublic, text: 'hi' }))).error).toBe('not_in_channel');
-    expect((await slackError(client.chat.postMessage({ channel: notJoinedPrivate, text: 'hi' }))).error).toBe(
+    expect((await slackError(client().chat.postMessage({ channel: notJoinedPublic, text: 'hi' }))).error).toBe('not_in_channel');
+    expect((await slackError(client().chat.postMessage({ channel: notJoinedPrivate, text: 'hi' }))).error).toBe(
       'channel_not_found',
     );
     fake.setChannel({ id: notJoinedPublic, name: 'inc-elsewhere' }); // the bot was invited
-    await expect(client.chat.postMessage({ channel: notJoinedPublic, text: 'hi' })).resolves.toMatchObject({ ok: true });
+    await expect(client().chat.postMessage({ channel: notJoinedPublic, text: 'hi' })).resolves.toMatchObject({ ok: true });
   });
 
   test('records thread replies apart from top-level messages', async () => {
-    const card = await client.chat.postMessage({ channel: incident, text: 'card' });
-    await client.chat.postMessage({ channel: incident, thread_ts: card.ts!, text: '<@U0APPROVER> approved' });
+    const card = await client().chat.postMessage({ channel: incident, text: 'card' });
+    await client().chat.postMessage({ channel: incident, thread_ts: card.ts!, text: '<@U0APPROVER> approved' });
     expect(fake.messages(incident).map((m) => m.text)).toEqual(['card']);
     expect(fake.threadReplies(incident, card.ts!)).toMatchObject([{ text: '<@U0APPROVER> approved', threadTs: card.ts }]);
   });
 
   test('posting to a user ID lands in the DM with that user', async () => {
-    const answer = await client.chat.postMessage({ channel: 'U0ONCALL1', text: 'your request ran' });
+    const answer = await client().chat.postMessage({ channel: 'U0ONCALL1', text: 'your request ran' });
     expect(answer.channel).toBe(fake.dmChannelFor('U0ONCALL1'));
     expect(fake.messages(fake.dmChannelFor('U0ONCALL1'))).toHaveLength(1);
-    const opened = await client.conversations.open({ users: 'U0ONCALL1' });
+    const opened = await client().conversations.open({ users: 'U0ONCALL1' });
     expect(opened.channel?.id).toBe(fake.dmChannelFor('U0ONCALL1'));
   });
 });
 
 describe('chat.update', () => {
   test('updates a message in place and keeps its history', async () => {
-    const card = await client.chat.postMessage({ channel: incident, text: 'pending', blocks: [section('0 of 1')] });
-    await client.chat.update({ channel: incident, ts: card.ts!, text: 'approved', blocks: [section('1 of 1')] });
-    await client.chat.update({ channel: incident, ts: card.ts!, text: 'done' }); // blocks kept when absent
+    const card = await client().chat.postMessage({ channel: incident, text: 'pending', blocks: [section('0 of 1')] });
+    await client().chat.update({ channel: incident, ts: card.ts!, text: 'approved', blocks: [section('1 of 1')] });
+    await client().chat.update({ channel: incident, ts: card.ts!, text: 'done' }); // blocks kept when absent
 
     const [message] = fake.messages(incident);
     expect(fake.messages(incident)).toHaveLength(1);
@@ -258,30 +250,30 @@ describe('chat.update', () => {
   });
 
   test('refuses an unknown ts with message_not_found and text over 4,000 characters with msg_too_long', async () => {
-    expect((await slackError(client.chat.update({ channel: incident, ts: '1.000001', text: 'x' }))).error).toBe(
+    expect((await slackError(client().chat.update({ channel: incident, ts: '1.000001', text: 'x' }))).error).toBe(
       'message_not_found',
     );
-    const card = await client.chat.postMessage({ channel: incident, text: 'card' });
-    expect((await slackError(client.chat.update({ channel: incident, ts: card.ts!, text: 'x'.repeat(4_001) }))).error).toBe(
+    const card = await client().chat.postMessage({ channel: incident, text: 'card' });
+    expect((await slackError(client().chat.update({ channel: incident, ts: card.ts!, text: 'x'.repeat(4_001) }))).error).toBe(
       'msg_too_long',
     );
-    await expect(client.chat.update({ channel: incident, ts: card.ts!, text: 'x'.repeat(4_000) })).resolves.toMatchObject({
+    await expect(client().chat.update({ channel: incident, ts: card.ts!, text: 'x'.repeat(4_000) })).resolves.toMatchObject({
       ok: true,
     });
   });
 
   test('chat.delete removes a message from the channel view but keeps its record', async () => {
-    const card = await client.chat.postMessage({ channel: incident, text: 'card' });
-    await client.chat.delete({ channel: incident, ts: card.ts! });
+    const card = await client().chat.postMessage({ channel: incident, text: 'card' });
+    await client().chat.delete({ channel: incident, ts: card.ts! });
     expect(fake.messages(incident)).toEqual([]);
     expect(fake.message(incident, card.ts!)).toMatchObject({ deleted: true });
-    expect((await slackError(client.chat.update({ channel: incident, ts: card.ts!, text: 'x' }))).error).toBe('message_not_found');
+    expect((await slackError(client().chat.update({ channel: incident, ts: card.ts!, text: 'x' }))).error).toBe('message_not_found');
   });
 
   test('validates the blocks of an update too', async () => {
-    const card = await client.chat.postMessage({ channel: incident, text: 'card' });
+    const card = await client().chat.postMessage({ channel: incident, text: 'card' });
     const refused = await slackError(
-      client.apiCall('chat.update', { channel: incident, ts: card.ts, text: 'x', blocks: [section('x'.repeat(3_001))] }),
+      client().apiCall('chat.update', { channel: incident, ts: card.ts, text: 'x', blocks: [section('x'.repeat(3_001))] }),
     );
     expect(refused.error).toBe('invalid_blocks');
     expect(fake.messages(incident)[0]?.history).toHaveLength(1);
@@ -290,7 +282,7 @@ describe('chat.update', () => {
 
 describe('chat.postEphemeral', () => {
   test('records an ephemeral for that user alone', async () => {
-    const answer = await client.chat.postEphemeral({ channel: incident, user: 'U0APPROVER', text: 'You cannot approve your own request' });
+    const answer = await client().chat.postEphemeral({ channel: incident, user: 'U0APPROVER', text: 'You cannot approve your own request' });
     expect(answer.message_ts).toMatch(/^\d+\.\d{6}$/);
     expect(fake.ephemerals('U0APPROVER')).toMatchObject([
       { channel: incident, user: 'U0APPROVER', ts: answer.message_ts, via: 'chat.postEphemeral' },
@@ -300,10 +292,10 @@ describe('chat.postEphemeral', () => {
   });
 
   test('refuses channels the bot has not joined, and users not in the channel', async () => {
-    expect((await slackError(client.chat.postEphemeral({ channel: notJoinedPublic, user: 'U0ONCALL1', text: 'x' }))).error).toBe(
+    expect((await slackError(client().chat.postEphemeral({ channel: notJoinedPublic, user: 'U0ONCALL1', text: 'x' }))).error).toBe(
       'not_in_channel',
     );
-    expect((await slackError(client.chat.postEphemeral({ channel: incident, user: 'U0STRANGER', text: 'x' }))).error).toBe(
+    expect((await slackError(client().chat.postEphemeral({ channel: incident, user: 'U0STRANGER', text: 'x' }))).error).toBe(
       'user_not_in_channel',
     );
   });
@@ -311,33 +303,33 @@ describe('chat.postEphemeral', () => {
 
 describe('usergroups.users.list', () => {
   test('lists a configured group and refuses an unknown one', async () => {
-    await expect(client.usergroups.users.list({ usergroup: 'S0ONCALL1' })).resolves.toMatchObject({
+    await expect(client().usergroups.users.list({ usergroup: 'S0ONCALL1' })).resolves.toMatchObject({
       ok: true,
       users: ['U0ONCALL1', 'U0ONCALL2'],
     });
-    expect((await slackError(client.usergroups.users.list({ usergroup: 'S0NOPE' }))).error).toBe('no_such_subteam');
+    expect((await slackError(client().usergroups.users.list({ usergroup: 'S0NOPE' }))).error).toBe('no_such_subteam');
   });
 
   test('can be made to fail with a Slack error or an HTTP status', async () => {
     fake.failMethod('usergroups.users.list', { error: 'missing_scope', extra: { needed: 'usergroups:read' } }, { times: 1 });
-    expect((await slackError(client.usergroups.users.list({ usergroup: 'S0ONCALL1' }))).error).toBe('missing_scope');
-    await expect(client.usergroups.users.list({ usergroup: 'S0ONCALL1' })).resolves.toMatchObject({ ok: true });
+    expect((await slackError(client().usergroups.users.list({ usergroup: 'S0ONCALL1' }))).error).toBe('missing_scope');
+    await expect(client().usergroups.users.list({ usergroup: 'S0ONCALL1' })).resolves.toMatchObject({ ok: true });
 
     fake.failMethod('usergroups.users.list', { httpStatus: 500 });
-    await expect(client.usergroups.users.list({ usergroup: 'S0ONCALL1' })).rejects.toMatchObject({
+    await expect(client().usergroups.users.list({ usergroup: 'S0ONCALL1' })).rejects.toMatchObject({
       code: 'slack_webapi_http_error',
       statusCode: 500,
     });
     fake.clearFailures();
     fake.setUsergroup('S0ONCALL1', ['U0NEW']);
-    await expect(client.usergroups.users.list({ usergroup: 'S0ONCALL1' })).resolves.toMatchObject({ users: ['U0NEW'] });
+    await expect(client().usergroups.users.list({ usergroup: 'S0ONCALL1' })).resolves.toMatchObject({ users: ['U0NEW'] });
   });
 });
 
 describe('recording', () => {
   test('records every call in order, refused ones included, and reset forgets them', async () => {
-    await client.chat.postMessage({ channel: incident, text: 'one' });
-    await slackError(client.chat.postMessage({ channel: notJoinedPublic, text: 'two' }));
+    await client().chat.postMessage({ channel: incident, text: 'one' });
+    await slackError(client().chat.postMessage({ channel: notJoinedPublic, text: 'two' }));
     expect(fake.recordedCalls().map((c) => [c.method, c.result.ok, c.result.error])).toEqual([
       ['chat.postMessage', true, undefined],
       ['chat.postMessage', false, 'not_in_channel'],
@@ -349,7 +341,7 @@ describe('recording', () => {
 
   test('allTraffic shows secrets however the wire encoded them', async () => {
     const password = 'p@ss/w0rd+"quoted"';
-    await client.chat.postMessage({ channel: incident, text: 'rotated', blocks: [section(`password: ${password}`)] });
+    await client().chat.postMessage({ channel: incident, text: 'rotated', blocks: [section(`password: ${password}`)] });
     const raw = fake.trafficLog().map((t) => t.raw).join('\n');
     expect(raw).not.toContain(password); // percent- and JSON-encoded on the wire…
     expect(fake.allTraffic()).toContain(password); // …but a scan of allTraffic finds it
@@ -367,7 +359,7 @@ describe('recording', () => {
 
   test('waitForMessage waits for a message that arrives later, and times out with a clear message', async () => {
     const waiting = fake.waitForMessage(incident, (m) => m.text === 'later', { timeoutMs: 2_000 });
-    setTimeout(() => void client.chat.postMessage({ channel: incident, text: 'later' }), 20);
+    setTimeout(() => void client().chat.postMessage({ channel: incident, text: 'later' }), 20);
     await expect(waiting).resolves.toMatchObject({ text: 'later' });
     await expect(fake.waitForMessage('C0QUIET', undefined, { timeoutMs: 30 })).rejects.toThrow(
       /waiting for a message in C0QUIET/,

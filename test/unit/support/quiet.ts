@@ -5,7 +5,7 @@
  */
 import { LogLevel, type Logger } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import type { FakeSlack } from '../../support/fake-slack';
+import { FakeSlack } from '../../support/fake-slack';
 
 export function quietLogger(): Logger {
   let level = LogLevel.ERROR;
@@ -40,4 +40,20 @@ export async function slackError(call: Promise<unknown>): Promise<{ error: strin
     throw error;
   }
   throw new Error('the call was accepted, but a refusal was expected');
+}
+
+/**
+ * A fake Slack started before the file's tests and stopped after, reset before each, and a bot
+ * client of it; `client` is a getter because the client exists only once the fake has started.
+ */
+export function startedFakeSlack(options?: ConstructorParameters<typeof FakeSlack>[0]): { fake: FakeSlack; client: () => WebClient } {
+  const fake = new FakeSlack(options);
+  let client: WebClient | undefined;
+  beforeAll(async () => {
+    await fake.start();
+    client = clientFor(fake);
+  });
+  afterAll(() => fake.stop());
+  beforeEach(() => fake.reset());
+  return { fake, client: () => client! };
 }

@@ -4,17 +4,26 @@ import { cardActions } from '../../../messages/card';
 import { listingActions } from '../../../messages/listing';
 import type { Twokey } from '../../../requests/core';
 import { afterPendingAcks, handOff } from '../ack';
+import { openDenyModal } from '../views/deny';
+import { cardActionPattern, clickedInView, clickFromHome } from '../../home';
 import { slackReplies } from '../../replies';
 
 /**
- * The approval card's buttons. Each click is acknowledged at once and handled by the core;
- * what the clicker alone should see goes back through the click's response_url.
+ * The approval card's buttons, on the card and in the App Home. Each click is acknowledged at
+ * once and handled by the core; what the clicker alone should see goes back through the
+ * click's response_url (by direct message from the App Home, which has none).
  */
 export function registerActions(app: App, twokey: Twokey, logger: Logger): void {
   for (const actionId of Object.values(cardActions)) {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
+    app.action<BlockAction<ButtonAction>>(cardActionPattern(actionId), async ({ ack, body, action, client, respond }) => {
       await ack();
+      // Deny asks for a reason first, while the click's trigger_id is fresh; the modal's submission denies.
+      if (actionId === cardActions.deny && (await openDenyModal(client, body, action.value ?? '', logger))) return;
       await afterPendingAcks();
+      if (clickedInView(body)) {
+        const click = { actionId, requestId: action.value ?? '', userId: body.user.id, deliveryId: body.trigger_id };
+        return handOff(clickFromHome(client, twokey, click, logger), logger);
+      }
       const channelId = body.channel?.id ?? body.container.channel_id;
       handOff(
         twokey.click(

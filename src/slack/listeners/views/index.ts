@@ -1,4 +1,4 @@
-import type { App, RespondFn, SlashCommand, ViewSubmitAction } from '@slack/bolt';
+import type { App, SlashCommand, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../../lib/logger';
 import { internalErrorMessage, storeUnavailableMessage } from '../../../messages/help';
@@ -8,7 +8,6 @@ import { findOperation, type Operation } from '../../../operations/catalog';
 import { parseCommand } from '../../../operations/grammar';
 import type { ListedTarget } from '../../../operations/listing';
 import type { Twokey } from '../../../requests/core';
-import { slackFetch } from '../../fetch';
 import {
   chosenParent,
   dryRunChosen,
@@ -26,8 +25,9 @@ import {
   textOf,
   type ViewValues,
 } from '../../modal';
-import { slackReplies } from '../../replies';
+import { respondTo, slackReplies } from '../../replies';
 import { afterPendingAcks, handOff } from '../ack';
+import { registerDenyView } from './deny';
 
 // Slack waits 3 seconds for the answer to a submission or an options request; a listing that
 // takes longer is not waited for, so that the answer still arrives.
@@ -61,6 +61,7 @@ export async function openModal(client: WebClient, twokey: Twokey, operation: Op
  * command would, its answers going to the channel the command was typed in.
  */
 export function registerViews(app: App, twokey: Twokey, logger: Logger): void {
+  registerDenyView(app, twokey, logger);
   app.view<ViewSubmitAction>(modalViews.parent, async ({ ack, body, view }) => {
     const form = readForm(view.private_metadata);
     const operation = operationOf(form);
@@ -208,17 +209,4 @@ function operationOf(form: ModalForm): Operation {
   const operation = findOperation(form.operation);
   if (!operation) throw new Error(`a modal names an operation twokey does not know: ${form.operation}`);
   return operation;
-}
-
-/** Posts to the command's response_url, as Bolt's respond() does for the command itself. */
-function respondTo(responseUrl: string): RespondFn {
-  return async (message) => {
-    const response = await slackFetch(responseUrl, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(typeof message === 'string' ? { text: message } : message),
-    });
-    if (!response.ok) throw new Error(`the response_url answered ${response.status}`);
-    return response;
-  };
 }

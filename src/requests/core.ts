@@ -118,12 +118,13 @@ export class Twokey {
   /**
    * What `command` typed with `invocation.text` (its parent, perhaps filters) could act on now,
    * for a form (a modal) to offer; undefined, and why said through `replies`, when it cannot be
-   * listed for this user. Audited as a listing is.
+   * listed for this user. Audited as a listing is, unless `audit` is false (a form's type-ahead,
+   * which lists again at each keystroke).
    */
-  async findTargets(command: string, invocation: Invocation, replies: Replies): Promise<ListedTarget[] | undefined> {
+  async findTargets(command: string, invocation: Invocation, replies: Replies, options: { audit: boolean } = { audit: true }): Promise<ListedTarget[] | undefined> {
     const operation = findOperation(command);
     if (!operation?.listing) throw new Error(`${command} has no listing`);
-    return this.track(this.requests.find(operation, invocation, replies));
+    return this.track(this.requests.find(operation, invocation, replies, options.audit));
   }
 
   /**

@@ -23,9 +23,13 @@ export class TargetFinder {
     if (targets) await replies.toUser(listingMessage(subject, targets));
   }
 
-  /** The targets the command's listing finds now, for a form to offer; undefined, the requester told why, when the vendor failed. */
-  find(command: ParsedCommand, invocation: Invocation, replies: Replies): Promise<ListedTarget[] | undefined> {
-    return this.lookUp(this.subjectOf(command), invocation, replies);
+  /**
+   * The targets the command's listing finds now, for a form to offer; undefined, the requester
+   * told why, when the vendor failed. `audit` false for a form's type-ahead, which lists again at
+   * each keystroke: the form's first listing is the one audited.
+   */
+  find(command: ParsedCommand, invocation: Invocation, replies: Replies, audit: boolean): Promise<ListedTarget[] | undefined> {
+    return this.lookUp(this.subjectOf(command), invocation, replies, audit);
   }
 
   /**
@@ -68,13 +72,14 @@ export class TargetFinder {
     return { operation, parentId, parentName, filters, reason };
   }
 
-  /** Lists the targets, audited as a lookup; on a vendor's failure the requester is told and nothing is returned. */
-  private async lookUp(subject: ListingSubject, invocation: Invocation, replies: Replies): Promise<ListedTarget[] | undefined> {
+  /** Lists the targets, audited as a lookup (unless `audit` is false); on a vendor's failure the requester is told and nothing is returned. */
+  private async lookUp(subject: ListingSubject, invocation: Invocation, replies: Replies, audit = true): Promise<ListedTarget[] | undefined> {
     const { store, observer, now } = this.context;
     const { operation, parentId } = subject;
     const lookup = { operation: operation.name, actorId: invocation.userId, parentId };
-    const audited = (outcome: string, detail: string) =>
-      store.appendAudit({
+    const audited = async (outcome: string, detail: string) => {
+      if (!audit) return;
+      await store.appendAudit({
         at: now(),
         event: 'listed',
         actorId: invocation.userId,
@@ -84,6 +89,7 @@ export class TargetFinder {
         outcome,
         detail,
       });
+    };
     const filters = subject.filters.map((filter) => `${filter.flag} ${filter.value}`).join(' ');
     try {
       const targets = await this.list(operation, parentId, subject.filters);

@@ -34,7 +34,7 @@ export class RequestService {
    * lists for its user, under the same checks as a listing command, for a form to offer them.
    * What stands in the way — a slip in the text, the policy, the vendor — is said through `replies`.
    */
-  async find(operation: Operation, invocation: Invocation, replies: Replies): Promise<ListedTarget[] | undefined> {
+  async find(operation: Operation, invocation: Invocation, replies: Replies, audit: boolean): Promise<ListedTarget[] | undefined> {
     const { policy, roles } = this.context;
     const parsed = parseCommand(operation, invocation.text);
     if (!parsed.ok) {
@@ -48,7 +48,7 @@ export class RequestService {
       await refuse(this.context, replies, invocation.userId, subject, decision);
       return undefined;
     }
-    return this.finder.find(command, invocation, replies);
+    return this.finder.find(command, invocation, replies, audit);
   }
 
   async run(operation: Operation, invocation: Invocation, replies: Replies): Promise<void> {

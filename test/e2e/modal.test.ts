@@ -135,6 +135,7 @@ describe('the modal of a bare command, over signed HTTP', () => {
   });
 
   test('site by alias → live targets as options, filtered as typed → submitting revokes exactly the picked sessions', async () => {
+    const listedBefore = (await audited('listed')).length;
     const first = await modal.open('/revoke-access');
     const step = await modal.submit(first, { alias: 'cpt-edge' });
     expect(step.answer).toMatchObject({ response_action: 'update' });
@@ -149,6 +150,8 @@ describe('the modal of a bare command, over signed HTTP', () => {
     const late = ids.session(9);
     harness.simulator.state.addSession(site, { id: late, type: 'ssh' });
     expect((await modal.suggest(step.view, 'ssh')).map((option) => option.value)).toContain(late);
+    // Step one's listing is audited; the type-ahead, which lists at each keystroke, is not.
+    expect((await audited('listed')).length - listedBefore).toBe(1);
 
     const done = await modal.submit(step.view, { targets: [ssh1, ssh3], reason: 'contractor offboarded' });
     expect(done.answer).toBeUndefined();

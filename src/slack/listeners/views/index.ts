@@ -78,7 +78,7 @@ export function registerViews(app: App, twokey: Twokey, logger: Logger): void {
       return ack({ response_action: 'errors', errors: { [modalBlocks.filters]: `Only filters go here: ${flags}.` } });
     }
 
-    const listed = await listTargets(twokey, operation, form, body.user.id, text, logger);
+    const listed = await listTargets(twokey, operation, form, body.user.id, text, logger, true);
     const nouns = `${operation.target.noun}s`;
     if ('error' in listed) return ack({ response_action: 'errors', errors: { [parentBlock(values)]: listed.error } });
     if (listed.targets.length === 0) {
@@ -92,7 +92,8 @@ export function registerViews(app: App, twokey: Twokey, logger: Logger): void {
   app.options<'block_suggestion'>(targetsAction, async ({ ack, body }) => {
     const form = readForm(body.view?.private_metadata ?? '');
     const text = [form.parentId, form.filters].filter(Boolean).join(' ');
-    const listed = await listTargets(twokey, operationOf(form), form, body.user.id, text, logger);
+    // Listed again at each keystroke: step one's listing is the one in the audit log.
+    const listed = await listTargets(twokey, operationOf(form), form, body.user.id, text, logger, false);
     // An options answer cannot say why it is empty; step one has shown why the list may fail.
     await ack({ options: 'targets' in listed ? targetOptions(listed.targets, body.value) : [] });
   });
@@ -181,6 +182,7 @@ async function listTargets(
   userId: string,
   text: string,
   logger: Logger,
+  audit: boolean,
 ): Promise<{ targets: ListedTarget[] } | { error: string }> {
   const said: Message[] = [];
   const told = (message: Message) => {
@@ -193,7 +195,7 @@ async function listTargets(
     timer = setTimeout(() => resolve('late'), answerDeadlineMs);
   });
   try {
-    const found = await Promise.race([twokey.findTargets(operation.command, { userId, channel: form.channel, text }, replies), late]);
+    const found = await Promise.race([twokey.findTargets(operation.command, { userId, channel: form.channel, text }, replies, { audit }), late]);
     if (found === 'late') return { error: 'The list is taking too long to come; submit again in a moment.' };
     if (found) return { targets: found };
     return { error: said.length ? plainText(said[0]!) : `twokey could not list the ${operation.target.noun}s.` };

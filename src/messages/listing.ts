@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { StoredFailure } from '../model/request';
 import type { Message } from '../model/message';
-import type { Operation, OperationName } from '../operations/catalog';
-import { operationNames } from '../operations/catalog';
+import type { StoredFailure } from '../model/request';
+import { type Operation, operationNames } from '../operations/catalog';
 import type { AppliedFilter } from '../operations/grammar';
 import type { ListedTarget } from '../operations/listing';
 import { vendorTitles } from '../vendors/types';
@@ -31,7 +30,7 @@ export const listingChoiceSchema = z.object({
   reason: z.string(),
   targetIds: z.array(z.string()).optional(),
 });
-export type ListingChoice = z.infer<typeof listingChoiceSchema> & { operation: OperationName };
+type ListingChoice = z.infer<typeof listingChoiceSchema>;
 
 /** What a listing is of: the operation, its parent, the filters and the reason typed with it. */
 export interface ListingSubject {

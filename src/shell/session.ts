@@ -186,7 +186,7 @@ export class ShellSession {
 }
 
 /** The numbers `pick` was given (`1 3 5`, `2-4`, `1,3`), each from 1 to `count`; or what is wrong with them. */
-export function pickedNumbers(choice: string, count: number): number[] | string {
+function pickedNumbers(choice: string, count: number): number[] | string {
   const numbers: number[] = [];
   for (const part of choice.split(/[\s,]+/).filter(Boolean)) {
     const range = /^(\d+)(?:-(\d+))?$/.exec(part);

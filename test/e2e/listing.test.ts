@@ -172,6 +172,16 @@ describe('listings, picking and --all', () => {
     }
   });
 
+  test('--all that finds nothing is answered privately, and nothing is requested', async () => {
+    harness.simulator.state.addSite(ids.otherSite);
+    const { responseUrlId } = await harness.command('/revoke-access', `${ids.otherSite} --all contractor left`);
+    const [answer] = await harness.waitForResponses(responseUrlId, 1);
+    expect(messageText(answer)).toContain('`--all` found no sessions to act on.');
+    expect(messageText(answer)).toContain(`\`/revoke-access ${ids.otherSite}\` lists them.`);
+    expect(harness.simulator.calls.count({ method: 'DELETE' })).toBe(0);
+    expect(harness.slack.messages(incidentChannel.id)).toEqual([]);
+  });
+
   test('--all over 50 matches is refused with the count; --all on grants without a filter is refused', async () => {
     const many = await harness.command('/revoke-grant', `${ids.organization} --grantee role:role_interns --all interns leave`);
     const [tooMany] = await harness.waitForResponses(many.responseUrlId, 1);

@@ -2,8 +2,8 @@
  * PRODUCT.md §10: `remind` and `escalate` per action — how the policy reads them, and how an
  * escalation widens who may approve and deny a request that has waited long enough.
  */
-import { decideApproval, decideExecution, mayDeny, parsePolicy, PolicyError, type RequestRef } from '../../../src/policy';
-import { who } from './fixtures';
+import { decideApproval, decideExecution, mayDeny, parsePolicy, type RequestRef } from '../../../src/policy';
+import { policyProblems, who } from './fixtures';
 
 const roles = `roles:
   oncall: { users: [U0ONCALL1, U0ONCALL2] }
@@ -12,15 +12,8 @@ const roles = `roles:
 actions:
 `;
 
-function problemsOf(actions: string): string[] {
-  try {
-    parsePolicy(`${roles}${actions}`, 'policy.yml');
-  } catch (error) {
-    if (error instanceof PolicyError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the policy to be refused');
-}
+const problemsOf = (actions: string) => policyProblems(`${roles}${actions}`);
+
 
 describe('parsePolicy: remind and escalate', () => {
   it('reads both as durations, with the roles escalated to', () => {

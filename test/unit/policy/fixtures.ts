@@ -1,9 +1,20 @@
 import { resolve } from 'node:path';
-import { loadPolicy, type Policy, type ResolvedRoles, type UnresolvedUsergroup } from '../../../src/policy';
+import { loadPolicy, parsePolicy, type Policy, PolicyError, type ResolvedRoles, type UnresolvedUsergroup } from '../../../src/policy';
 
 /** The policy shipped as policy.example.yml (PRODUCT.md §2). */
 export function examplePolicy(): Policy {
   return loadPolicy(resolve(__dirname, '../../../policy.example.yml'));
+}
+
+/** Every problem a policy's text is refused with; throws when it is accepted. */
+export function policyProblems(text: string): string[] {
+  try {
+    parsePolicy(text, 'policy.yml');
+  } catch (error) {
+    if (error instanceof PolicyError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the policy to be refused');
 }
 
 /** Resolved roles as the RoleResolver returns them: each role granted by user ID unless told how. */

@@ -3,16 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_EXPIRES_MS, loadPolicy, MAX_EXPIRES_MS, parsePolicy, PolicyError } from '../../../src/policy';
 import { operationNames } from '../../../src/operations/catalog';
+import { policyProblems as problemsOf } from './fixtures';
 
-function problemsOf(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yml');
-  } catch (error) {
-    if (error instanceof PolicyError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the policy to be refused');
-}
 
 // A small valid base; each error case below changes one thing.
 const roles = `roles:

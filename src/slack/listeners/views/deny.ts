@@ -10,7 +10,7 @@ import { respondTo, slackReplies } from '../../replies';
 import { afterPendingAcks, handOff } from '../ack';
 
 /** The Deny button's modal (PRODUCT.md §10): it asks the denier for a reason, which may be left out. */
-export const denyView = 'twokey_deny';
+const denyView = 'twokey_deny';
 const reasonBlock = 'twokey_deny_reason';
 const reasonAction = 'reason';
 

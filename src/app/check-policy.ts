@@ -80,6 +80,7 @@ function describeRule(rule: ActionRule | undefined): string {
     parts.push(`expires after ${formatDuration(rule.expiresMs)}`);
     if (rule.remindMs) parts.push(`reminds every ${formatDuration(rule.remindMs)}`);
     if (rule.escalation) parts.push(`escalates to ${rule.escalation.to.join(', ')} after ${formatDuration(rule.escalation.afterMs)}`);
+    if (rule.breakGlass) parts.push(`break-glass by ${rule.breakGlass.join(', ')}`);
   }
   if (rule.reasonRequired) parts.push('reason required');
   return parts.join('; ');

@@ -9,7 +9,7 @@ import type { VendorAttempt } from '../vendors/http';
  * twokey's Prometheus metrics, served at GET /metrics: its own under `twokey_`, and the process
  * and runtime metrics under their standard names, so that stock Node.js dashboards find them.
  */
-export class Metrics implements Pick<CoreObserver, 'refused' | 'approvalCounted' | 'requestFinished' | 'listed'> {
+export class Metrics implements Pick<CoreObserver, 'refused' | 'approvalCounted' | 'requestFinished' | 'listed' | 'brokeGlass'> {
   readonly registry = new Registry();
   private readonly requests: Counter<'operation' | 'outcome'>;
   private readonly approvals: Counter<'operation'>;
@@ -17,6 +17,7 @@ export class Metrics implements Pick<CoreObserver, 'refused' | 'approvalCounted'
   private readonly slackCalls: Counter<'method' | 'outcome'>;
   private readonly policyReloads: Counter<'result'>;
   private readonly listings: Counter<'operation' | 'outcome'>;
+  private readonly breakGlass: Counter<'operation'>;
   private readonly vendorCalls: Histogram<'vendor' | 'status'>;
 
   /** `countPending` is asked at each scrape: one COUNT over the shared database. */
@@ -64,6 +65,12 @@ export class Metrics implements Pick<CoreObserver, 'refused' | 'approvalCounted'
       labelNames: ['operation', 'outcome'],
       registers,
     });
+    this.breakGlass = new Counter({
+      name: 'twokey_break_glass_total',
+      help: 'Requests run at once without approval under --break-glass, by operation: worth an alert on any increase.',
+      labelNames: ['operation'],
+      registers,
+    });
     // Both series exist from the start, so that a rate or an alert on rejections sees a zero.
     for (const result of ['applied', 'rejected']) this.policyReloads.inc({ result }, 0);
     this.vendorCalls = new Histogram({
@@ -104,6 +111,10 @@ export class Metrics implements Pick<CoreObserver, 'refused' | 'approvalCounted'
 
   listed({ operation, outcome }: TargetLookup): void {
     this.listings.inc({ operation, outcome });
+  }
+
+  brokeGlass(request: RequestRecord): void {
+    this.breakGlass.inc({ operation: request.operation });
   }
 
   /** One Slack call: `method` is the Web API method, or `response_url`. */

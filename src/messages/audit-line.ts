@@ -5,18 +5,18 @@ import { findOperation } from '../operations/catalog';
 import type { PolicyReload } from '../policy/load';
 import { code, escapeText, mention, plural, truncate } from './format';
 
-/**
- * What the policy's audit channel is told, one line each (PRODUCT.md §10). Break-glass uses and
- * their reviews join this union when they are built.
- */
+/** What the policy's audit channel is told, one line each (PRODUCT.md §10). */
 export type AuditChannelEvent =
   | { kind: 'finished'; request: RequestRecord; status: RequestStatus }
   | { kind: 'refused'; attempt: RefusedAttempt }
+  | { kind: 'break_glass'; request: RequestRecord }
+  | { kind: 'reviewed'; request: RequestRecord }
   | { kind: 'reloaded'; reload: PolicyReload };
 
 // A line is read at a glance in a busy channel: a long list of changes is cut, and says so.
 const maxChanges = 3;
 const maxProblem = 300;
+const maxBreakGlassReason = 300;
 
 const outcomes: Partial<Record<RequestStatus, { icon: string; words: string; tone: Tone }>> = {
   succeeded: { icon: '✅', words: 'succeeded', tone: 'success' },
@@ -29,9 +29,9 @@ const outcomes: Partial<Record<RequestStatus, { icon: string; words: string; ton
 };
 
 /**
- * One line about `event`, in mrkdwn: IDs, names and counts, never a request's reason nor what a
- * vendor answered (the card and the audit log hold those), and whatever came from a file or a
- * person escaped.
+ * One line about `event`, in mrkdwn: IDs, names and counts, never what a vendor answered (the card
+ * and the audit log hold that), nor a request's reason, except a break-glass use's: that reason is
+ * all that stood in for its approvals. Whatever came from a file or a person is escaped.
  */
 export function auditLine(event: AuditChannelEvent): Message {
   const [tone, line] = lineOf(event);
@@ -44,6 +44,15 @@ function lineOf(event: AuditChannelEvent): [Tone, string] {
       return finishedLine(event.request, event.status);
     case 'refused':
       return ['warning', refusedLine(event.attempt)];
+    case 'break_glass': {
+      const { request } = event;
+      const reason = escapeText(truncate(request.reason.replace(/\s+/g, ' '), maxBreakGlassReason));
+      return ['warning', `🚨 Break-glass ${code(request.id)} ${request.operation}: ${targetsOf(request)}, run by ${mention(request.requesterId)} without approval. Reason: ${reason}`];
+    }
+    case 'reviewed': {
+      const { request } = event;
+      return ['info', `👀 ${code(request.id)} break-glass use by ${mention(request.requesterId)} reviewed by ${mention(request.review?.userId ?? '')}`];
+    }
     case 'reloaded':
       return reloadLine(event.reload);
   }
@@ -59,6 +68,7 @@ function finishedLine(request: RequestRecord, status: RequestStatus): [Tone, str
 function whoDecided(request: RequestRecord, status: RequestStatus): string {
   if (status === 'denied' || status === 'cancelled') return `${status} by ${mention(request.closedBy ?? request.requesterId)}`;
   if (status === 'expired') return `${request.approvals.length} of ${request.approvalsRequired} approvals`;
+  if (request.breakGlass) return 'break-glass, without approval';
   if (request.approvals.length === 0) return 'ran without approval';
   return `approved by ${request.approvals.map((approval) => mention(approval.userId)).join(', ')}`;
 }

@@ -4,12 +4,14 @@ import type { Button, Message } from '../model/message';
 import { isFinished, type RequestRecord } from '../model/request';
 import { type IdNamer, unnamed } from '../operations/aliases';
 import { code, escapeText, inSentence, mention, plural } from './format';
-import { outcomeHeadline, requestFields, subjectOf, targetLines } from './results';
+import { outcomeHeadline, refusalMessage, requestFields, subjectOf, targetLines } from './results';
 
 export const cardActions = {
   approve: 'twokey_approve',
   deny: 'twokey_deny',
   cancel: 'twokey_cancel',
+  /** On a break-glass notice and its DMs: an approver has looked at what was run without them. */
+  review: 'twokey_review',
 } as const;
 export type CardAction = keyof typeof cardActions;
 
@@ -22,6 +24,7 @@ export function cardActionOf(actionId: string): CardAction | undefined {
  * `name` gives the IDs' aliases, from the policy in force.
  */
 export function cardMessage(request: RequestRecord, now: Date, name: IdNamer = unnamed): Message {
+  if (request.breakGlass) return breakGlassNotice(request, name);
   const operation = operationOf(request);
   const fields = requestFields(subjectOf(request), name);
   fields.push({ label: 'Approvals', value: approvalsLine(request) });
@@ -54,6 +57,42 @@ export function cardMessage(request: RequestRecord, now: Date, name: IdNamer = u
   }
 }
 
+/**
+ * A break-glass use's card: the loud notice in its channel (PRODUCT.md §10), from the moment it
+ * runs until an approver has reviewed it. It says who ran what without approval, how it ended,
+ * and who reviewed it; until then it carries the Review button.
+ */
+function breakGlassNotice(request: RequestRecord, name: IdNamer): Message {
+  const operation = operationOf(request);
+  const fields = requestFields(subjectOf(request), name);
+  fields.push({ label: 'Approvals', value: `none: break-glass (the policy asks for ${request.approvalsRequired})` });
+  fields.push({ label: 'Review', value: request.review ? reviewedLine(request.review) : '_waiting for an approver_' });
+  const finished = isFinished(request.status) ? outcomeHeadline(request) : undefined;
+  const ran = `${mention(request.requesterId)} broke glass: ${inSentence(operation.title)} ran at once, without approval.`;
+  return {
+    summary: `Break-glass: ${mention(request.requesterId)} ran ${inSentence(operation.title)} without approval${finished ? ` — ${inSentence(finished.text)}` : ''}`,
+    tone: request.review ? (finished?.tone ?? 'info') : 'warning',
+    title: `🚨 Break-glass — ${finished ? finished.text : `running: ${operation.title}`}`,
+    body: [ran],
+    fields,
+    targets: targetLines(request, operation, name),
+    notes: request.review
+      ? undefined
+      : ['Its approvers were told. One of them should review it: who reviewed it, and when, goes in the audit log.'],
+    buttons: request.review ? undefined : [{ actionId: cardActions.review, text: 'Review', value: request.id, style: 'primary' }],
+  };
+}
+
+/** Who reviewed a break-glass use, and when, in every reader's time zone. */
+export function reviewedLine(review: { userId: string; at: Date }): string {
+  return `reviewed by ${mention(review.userId)} ${slackDate(review.at)}`;
+}
+
+/** A moment as Slack shows it in each reader's time zone; other chats show the ISO fallback. */
+function slackDate(at: Date): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${at.toISOString()}>`;
+}
+
 /** Who asks for what, as the card's summary and the App Home say it. */
 export function askLine(request: RequestRecord): string {
   const operation = operationOf(request);
@@ -75,10 +114,8 @@ export function approvalsLine(request: RequestRecord): string {
 }
 
 function expiryNote(request: RequestRecord, now: Date): string {
-  const seconds = Math.floor(request.expiresAt.getTime() / 1000);
   const relative = formatDistance(request.expiresAt, now, { addSuffix: true });
-  // Slack shows the date token in each reader's time zone; other chats show the fallback.
-  return `Expires ${relative} (<!date^${seconds}^{date_short_pretty} {time}|${request.expiresAt.toISOString()}>) · request ${code(request.id)}`;
+  return `Expires ${relative} (${slackDate(request.expiresAt)}) · request ${code(request.id)}`;
 }
 
 function buttons(requestId: string): Button[] {
@@ -98,6 +135,10 @@ export const threadLines = {
   cancelled: (userId: string, reason?: string) => `${mention(userId)} cancelled the request; nothing was run.${because(reason)}`,
   expired: () => '⌛ The request expired before it had enough approvals; nothing was run.',
 };
+
+export function noSuchRequestMessage(requestId: string): Message {
+  return refusalMessage(`There is no request ${requestId}.`, '`/twokey pending` lists the open requests in this channel.');
+}
 
 export function closedReason(request: RequestRecord, now: Date): string {
   if (request.status === 'pending' && request.expiresAt <= now) return `Request ${request.id} has expired.`;

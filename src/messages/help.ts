@@ -3,6 +3,7 @@ import type { Message } from '../model/message';
 import { type Aliases, aliasKinds, aliasNouns, listNames, noAliases } from '../operations/aliases';
 import { operations, umbrellaCommand, usageLine } from '../operations/catalog';
 import { maxTargets } from '../operations/grammar';
+import { minBreakGlassReason } from '../policy/access';
 import { code } from './format';
 
 /** What the help says of one `/twokey` subcommand. */
@@ -27,6 +28,7 @@ export function helpMessage(subcommands: readonly SubcommandHelp[], aliases: Ali
     ],
     notes: [
       `IDs first, then the reason. Up to ${maxTargets} targets per command. \`--dry-run\` shows the calls without making them.`,
+      `In an emergency, where the policy allows it, \`--break-glass\` with a reason of at least ${minBreakGlassReason} characters runs a command at once, without approval: its approvers are told, and review it. \`${umbrellaCommand} whoami\` says whether you may.`,
     ],
   };
 }

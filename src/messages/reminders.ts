@@ -17,7 +17,8 @@ export function groupMention(usergroupId: string): string {
   return `<!subteam^${usergroupId}>`;
 }
 
-function named({ userIds, usergroupIds }: Approvers): string {
+/** The approvers as the chat mentions them, notifying each: user groups first. */
+export function mentionApprovers({ userIds, usergroupIds }: Approvers): string {
   return [...usergroupIds.map(groupMention), ...userIds.map(mention)].join(', ');
 }
 
@@ -27,7 +28,7 @@ function note(text: string): Message {
 
 /** In a waiting request's thread, every `remind` interval: who can approve it, and how long is left. */
 export function reminderNote(request: RequestRecord, approvers: Approvers, now: Date): Message {
-  const who = named(approvers);
+  const who = mentionApprovers(approvers);
   const missing = request.approvalsRequired - request.approvals.length;
   return note(
     `🔔 ${code(request.id)} is still waiting for ${plural(missing, 'more approval')} ` +
@@ -38,7 +39,7 @@ export function reminderNote(request: RequestRecord, approvers: Approvers, now: 
 
 /** In a request's thread, when it escalates: who may now approve it too. */
 export function escalationNote(request: RequestRecord, escalatedTo: Approvers, afterMs: number): Message {
-  const who = named(escalatedTo);
+  const who = mentionApprovers(escalatedTo);
   return note(
     `⏫ Escalated: ${code(request.id)} has waited ${formatDuration(afterMs)}` +
       (who ? `, so ${who} may now approve or deny it too.` : '; the roles it escalates to list nobody.'),

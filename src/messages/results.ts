@@ -312,7 +312,10 @@ export function dryRunMessage(command: ParsedCommand, vendors: VendorClients, re
       const text = code(`${call.method} ${vendors[call.vendor].baseUrl.replace(/\/$/, '')}${call.path}`);
       return { ids: [targetId], status: 'planned', text: alias ? `${text} (${code(alias)})` : text };
     }),
-    notes: ['Nothing was called. Run the command again without `--dry-run` to do it.'],
+    notes: [
+      'Nothing was called. Run the command again without `--dry-run` to do it.',
+      ...(command.breakGlass ? ['With `--break-glass` it would run at once, without approval, and its approvers would be told to review it.'] : []),
+    ],
   };
 }
 

@@ -4,6 +4,7 @@ import type { Message } from '../model/message';
 import type { Messenger } from '../model/ports';
 import type { RequestRecord } from '../model/request';
 import { operationOf } from '../operations/catalog';
+import { unreviewedLines } from './break-glass';
 import { code, escapeText, link, mention, plural, truncate } from './format';
 
 /** `/twokey pending`: open requests in this channel, each linking to its card. */
@@ -28,11 +29,20 @@ export function pendingMessage(requests: readonly RequestRecord[], now: Date, me
   };
 }
 
-/** `/twokey audit [n]`: the newest entries the user may see, newest first. */
-export function auditMessage(entries: readonly AuditEntry[], scope: string): Message {
-  if (entries.length === 0) return { summary: `No audit entries ${scope}.`, tone: 'info', body: [`No audit entries ${scope}.`] };
-  const lines = entries.map(auditEntryLine);
-  return { summary: `Last ${plural(entries.length, 'audit entry')} ${scope}`, tone: 'info', title: `Audit log ${scope}`, body: lines };
+/**
+ * `/twokey audit [n]`: the break-glass uses nobody has reviewed yet (PRODUCT.md §10), then the
+ * newest entries the user may see, newest first.
+ */
+export function auditMessage(entries: readonly AuditEntry[], scope: string, unreviewed: readonly RequestRecord[] = []): Message {
+  const first = unreviewedLines(unreviewed);
+  const lines = entries.length ? entries.map(auditEntryLine) : [`No audit entries ${scope}.`];
+  const summary = entries.length ? `Last ${plural(entries.length, 'audit entry')} ${scope}` : `No audit entries ${scope}.`;
+  return {
+    summary: unreviewed.length ? `${plural(unreviewed.length, 'unreviewed break-glass use')}; ${summary}` : summary,
+    tone: unreviewed.length ? 'warning' : 'info',
+    title: `Audit log ${scope}`,
+    body: first.length ? [...first, '*Latest entries*', ...lines] : lines,
+  };
 }
 
 /** One audit entry as one line: when, what, who, on which request, how it ended. */

@@ -1,7 +1,8 @@
 import { formatDuration } from '../lib/duration';
 import type { Message } from '../model/message';
 import { findOperation } from '../operations/catalog';
-import type { RequestRefusalReason, UserDescription } from '../policy/access';
+import { breakGlassFlag } from '../operations/grammar';
+import { minBreakGlassReason, type RequestRefusalReason, type UserDescription } from '../policy/access';
 import { code, escapeText, mention, plural } from './format';
 
 /** `/twokey whoami`: your roles, how you got them, and what each operation asks of you here. */
@@ -14,7 +15,7 @@ export function whoamiMessage(description: UserDescription): Message {
   const channel = description.channel.rules
     ? `Requests are allowed in ${description.channel.rules.map(code).join(', ')}; this channel ${description.channel.allowed ? 'is' : 'is *not*'} one of them.`
     : 'Requests are allowed in any channel.';
-  const lines = description.operations.map(({ operation, rule, request, mayApprove, mayApproveEscalated }) => {
+  const lines = description.operations.map(({ operation, rule, request, mayApprove, mayApproveEscalated, mayBreakGlass }) => {
     const command = code(findOperation(operation)?.command ?? operation);
     if (!rule) return `• ${command}: not in the policy, refused to everyone`;
     const approvals =
@@ -32,8 +33,14 @@ export function whoamiMessage(description: UserDescription): Message {
       : mayApproveEscalated
         ? `; you may approve it once a request has waited ${formatDuration(rule.escalation?.afterMs ?? 0)}`
         : '';
+    // The channel rules bind breaking glass too: where requests may not be made, neither may it.
+    const breakGlass =
+      mayBreakGlass && description.channel.allowed
+        ? `; with ${code(breakGlassFlag)} and a reason of at least ${minBreakGlassReason} characters you may run it at once, ` +
+          'without approval: its approvers are told and review it'
+        : '';
     const reason = rule.reasonRequired ? '; a reason is required' : '';
-    return `• ${command} (${approvals}${reason}): ${you}${approve}`;
+    return `• ${command} (${approvals}${reason}): ${you}${approve}${breakGlass}`;
   });
   const unresolved = description.unresolved.map((group) =>
     group.unknown
@@ -71,8 +78,6 @@ function whyNot(reason: RequestRefusalReason, requestingRoles: readonly string[]
       return 'here until twokey can look up your user groups (see below)';
     case 'unknown_usergroup':
       return 'here: the user group the policy names for it does not exist in Slack (see below)';
-    case 'unknown_usergroup':
-      return 'here: a user group the policy names does not exist in Slack (see below)';
     case 'action_not_in_policy':
       return 'here: it is not in the policy';
   }

@@ -12,6 +12,10 @@ export const auditEvents = [
   'expired',
   'execution_started',
   'executed',
+  /** A request run at once without approval under `--break-glass` (PRODUCT.md §10): made and approved in one. */
+  'break_glass',
+  /** An approver reviewed a break-glass use. */
+  'reviewed',
 ] as const;
 export type AuditEvent = (typeof auditEvents)[number];
 

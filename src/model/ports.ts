@@ -52,6 +52,8 @@ export interface RequestQuery {
   statuses?: readonly RequestStatus[];
   /** Only those approved before this moment. */
   approvedBefore?: Date;
+  /** Only break-glass uses that nobody has reviewed yet. */
+  awaitingReview?: boolean;
   limit?: number;
 }
 
@@ -85,6 +87,12 @@ export interface Store {
    * hold at `options.at`; the updated record when this call made the change.
    */
   transition(id: string, name: TransitionName, options: TransitionOptions): Promise<RequestRecord | undefined>;
+  /**
+   * Records that `userId` reviewed the break-glass use `id` at `at`, with `audit` in the same
+   * transaction: once, whoever else reviews it at the same moment. The updated record when this
+   * call made the change; undefined for an unknown request, one that is no break-glass use, or one already reviewed.
+   */
+  review(id: string, userId: string, at: Date, audit: AuditNote): Promise<RequestRecord | undefined>;
   /** Expires every pending request whose expiry is at or before `at`; each is returned to exactly one caller. */
   expireDue(at: Date, audit: AuditNote): Promise<RequestRecord[]>;
   /** Marks executions started before `startedBefore` as `outcome_unknown`; each is returned to exactly one caller. */
@@ -243,6 +251,10 @@ export interface CoreObserver {
   requestFinished(request: RequestRecord, status: RequestStatus): void;
   /** Targets were looked up with a vendor's list call: `outcome` is `listed` or the vendor's failure kind. */
   listed(lookup: TargetLookup): void;
+  /** A request runs at once without approval, under `--break-glass`. */
+  brokeGlass(request: RequestRecord): void;
+  /** An approver reviewed a break-glass use (`request.review`). */
+  reviewed(request: RequestRecord): void;
 }
 
 /** A listing of an operation's targets (PRODUCT.md §9). */

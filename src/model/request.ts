@@ -149,6 +149,10 @@ export interface RequestRecord {
   nextReminderAt?: Date;
   /** When those its rule escalates to were told they may now approve it. */
   escalatedAt?: Date;
+  /** Run at once without approval, by a holder of a `break_glass` role (PRODUCT.md §10). */
+  breakGlass?: boolean;
+  /** Of a break-glass use: the approver who reviewed it afterwards, and when; absent until one has. */
+  review?: Approval;
 }
 
 export type NewRequest = Pick<
@@ -164,4 +168,5 @@ export type NewRequest = Pick<
   | 'createdAt'
   | 'expiresAt'
   | 'nextReminderAt'
+  | 'breakGlass'
 > & { status: 'pending' | 'approved' };

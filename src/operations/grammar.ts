@@ -8,6 +8,7 @@ export const maxTargets = 50;
 export const maxReasonLength = 500;
 const dryRunFlag = '--dry-run';
 const allFlag = '--all';
+export const breakGlassFlag = '--break-glass';
 
 // Control characters (NUL, BEL, ESC…) and the bidirectional overrides and isolates, which make
 // text read differently from what it holds. Whitespace among them (tab, newline) separates words.
@@ -23,6 +24,8 @@ export interface ParsedCommand {
   /** Free text after the IDs; empty when none was given. */
   reason: string;
   dryRun: boolean;
+  /** Run at once without approval, by a holder of a `break_glass` role (PRODUCT.md §10). */
+  breakGlass: boolean;
   /** No targets named: `--all` acts on every target the listing finds, otherwise the listing is shown (PRODUCT.md §9). */
   all: boolean;
   /** The listing's filters, as typed, with the list call's query parameters for each. */
@@ -52,7 +55,7 @@ export function parseCommand(operation: Operation, text: string, aliases: Aliase
   if (hidden) return fail(hidden);
   const options = readOptions(operation, tokens);
   if (!options.ok) return fail(options.error);
-  const { words, dryRun, all, filters } = options;
+  const { words, dryRun, breakGlass, all, filters } = options;
 
   const names: Record<string, string> = {};
   /** The ID a word stands for in `slot`: itself, or the ID its alias names (noted, to be shown beside it). */
@@ -89,6 +92,9 @@ export function parseCommand(operation: Operation, text: string, aliases: Aliase
   if (targetIds.length === 0 && !operation.listing) {
     return fail(`Name at least one ${operation.target.noun} (${describeSlot(operation.target, aliases)}) before the reason.`);
   }
+  if (breakGlass && targetIds.length === 0 && !all) {
+    return fail(`\`${breakGlassFlag}\` runs at once: name the ${operation.target.noun}s, or add \`${allFlag}\` to act on every one listed.`);
+  }
   if (targetIds.length > 0 && (all || filters.length > 0)) {
     const used = all ? allFlag : filters[0]!.flag;
     return fail(`\`${used}\` picks ${operation.target.noun}s from a listing: name the ${operation.target.noun}s or use it, not both.`);
@@ -111,22 +117,25 @@ export function parseCommand(operation: Operation, text: string, aliases: Aliase
   if (reason.length > maxReasonLength) {
     return fail(`The reason is ${reason.length} characters long; keep it under ${maxReasonLength}.`);
   }
-  return { ok: true, command: { operation, parentId, targetIds, names, reason, dryRun, all, filters } };
+  return { ok: true, command: { operation, parentId, targetIds, names, reason, dryRun, breakGlass, all, filters } };
 }
 
-type Options = { ok: true; words: string[]; dryRun: boolean; all: boolean; filters: AppliedFilter[] } | { ok: false; error: string };
+type Options =
+  | { ok: true; words: string[]; dryRun: boolean; breakGlass: boolean; all: boolean; filters: AppliedFilter[] }
+  | { ok: false; error: string };
 
 /**
- * Takes the options out of the words: `--dry-run`, and for an operation with a listing `--all`
+ * Takes the options out of the words: `--dry-run`, `--break-glass`, and for an operation with a listing `--all`
  * and its filters (`--type client` or `--type=client`). Any other word starting with `--` is an
  * unknown option, never part of the reason, so that a mistyped flag is never silently ignored.
  */
 function readOptions(operation: Operation, tokens: readonly string[]): Options {
   const listFilters: readonly ListFilter[] = operation.listing?.filters ?? [];
-  const known = [dryRunFlag, ...(operation.listing ? [allFlag] : []), ...listFilters.map((filter) => filter.flag)];
+  const known = [dryRunFlag, breakGlassFlag, ...(operation.listing ? [allFlag] : []), ...listFilters.map((filter) => filter.flag)];
   const words: string[] = [];
   const filters: AppliedFilter[] = [];
   let dryRun = false;
+  let breakGlass = false;
   let all = false;
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index]!;
@@ -136,6 +145,7 @@ function readOptions(operation: Operation, tokens: readonly string[]): Options {
     }
     const [flag, inline] = token.includes('=') ? [token.slice(0, token.indexOf('=')), token.slice(token.indexOf('=') + 1)] : [token, undefined];
     if (flag === dryRunFlag && inline === undefined) dryRun = true;
+    else if (flag === breakGlassFlag && inline === undefined) breakGlass = true;
     else if (flag === allFlag && inline === undefined && known.includes(allFlag)) all = true;
     else {
       const filter = listFilters.find((candidate) => candidate.flag === flag);
@@ -148,7 +158,7 @@ function readOptions(operation: Operation, tokens: readonly string[]): Options {
       filters.push({ flag, value, query: parsed.query });
     }
   }
-  return { ok: true, words, dryRun, all, filters };
+  return { ok: true, words, dryRun, breakGlass, all, filters };
 }
 
 /** What is wrong with a reason given on its own (a deny's, typed in a form), if anything: as a command's reason is checked. */

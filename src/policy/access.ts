@@ -27,6 +27,11 @@ export type ClickRefusalReason = 'wrong_channel';
 export type AccountRefusalReason = 'account_deactivated' | 'account_bot' | 'account_guest' | 'account_unverified';
 export type ExecutionRefusalReason = 'action_not_in_policy' | 'requester_lost_role' | 'approver_lost_role' | 'roles_unavailable';
 export type AuditRefusalReason = 'no_role';
+export type BreakGlassRefusalReason = RequestRefusalReason | 'break_glass_not_enabled' | 'reason_too_short';
+export type ReviewRefusalReason = 'not_break_glass' | 'own_break_glass' | 'action_not_in_policy' | 'no_role' | 'roles_unavailable' | 'unknown_usergroup';
+
+/** The shortest reason that lets a request skip its approvals (PRODUCT.md §10): a sentence, not a word. */
+export const minBreakGlassReason = 20;
 
 /** The role whose holders may cancel anyone's request and read every channel's audit entries. */
 export const adminRole = 'admin';
@@ -44,6 +49,8 @@ export type ApprovalDecision = { counts: true } | ({ counts: false } & Refusal<A
 export type DenyDecision = { allowed: true } | ({ allowed: false } & Refusal<DenyRefusalReason>);
 export type CancelDecision = { allowed: true } | ({ allowed: false } & Refusal<CancelRefusalReason>);
 export type ClickDecision = { allowed: true } | ({ allowed: false } & Refusal<ClickRefusalReason>);
+export type BreakGlassDecision = { allowed: true; rule: ActionRule } | ({ allowed: false } & Refusal<BreakGlassRefusalReason>);
+export type ReviewDecision = { allowed: true } | ({ allowed: false } & Refusal<ReviewRefusalReason>);
 export type ExecutionDecision = { allowed: true } | ({ allowed: false } & Refusal<ExecutionRefusalReason>);
 /** Admins read every channel's audit entries; anyone else holding a role, the channel's. */
 export type AuditDecision =
@@ -97,7 +104,7 @@ function notInPolicy(operation: OperationName): Refusal<'action_not_in_policy'> 
   };
 }
 
-type Act = 'request' | 'approve' | 'deny';
+type Act = 'request' | 'approve' | 'deny' | 'break glass on' | 'review break-glass uses of';
 
 /**
  * Why `who` may not act for want of one of `roles`, or nothing when they hold one. A failed
@@ -110,7 +117,7 @@ function roleRefusal(
   operation: OperationName,
 ): Refusal<'no_role' | 'roles_unavailable' | 'unknown_usergroup'> | undefined {
   if (holdsAny(who, roles)) return undefined;
-  const what = act === 'request' ? operation : `${operation} requests`;
+  const what = act === 'approve' || act === 'deny' ? `${operation} requests` : operation;
   const atStake = who.unresolved.filter((group) => group.roles.some((role) => roles.includes(role)));
   const failed = atStake.filter((group) => !group.unknown);
   if (failed.length) {
@@ -157,6 +164,59 @@ export function decideRequest(
   }
   const refusal = roleRefusal(who, rule.request, 'request', operation);
   return refusal ? { allowed: false, ...refusal } : { allowed: true, rule };
+}
+
+/**
+ * Whether `who` may run `operation` at once with `--break-glass` and `reason` (PRODUCT.md §10):
+ * where requests may be made, holding one of the rule's `break_glass` roles (the `request` roles
+ * are not needed), with a reason of at least `minBreakGlassReason` characters.
+ */
+export function decideBreakGlass(
+  policy: Policy,
+  who: ResolvedRoles,
+  operation: OperationName,
+  channel: ChannelRef,
+  reason: string,
+): BreakGlassDecision {
+  const request = decideRequest(policy, who, operation, channel);
+  if (!request.allowed && request.reason !== 'no_role') return request;
+  const rule = policy.actions[operation]!;
+  if (!rule.breakGlass?.length) {
+    return {
+      allowed: false,
+      reason: 'break_glass_not_enabled',
+      message: `${operation} has no break-glass in the twokey policy: it always waits for ${rule.approvals === 1 ? 'an approval' : `${rule.approvals} approvals`}.`,
+    };
+  }
+  const refusal = roleRefusal(who, rule.breakGlass, 'break glass on', operation);
+  if (refusal) return { allowed: false, ...refusal };
+  if (reason.length < minBreakGlassReason) {
+    return {
+      allowed: false,
+      reason: 'reason_too_short',
+      message:
+        `Breaking glass skips every approval, so it needs a reason of at least ${minBreakGlassReason} characters ` +
+        `saying what is on fire; ${reason.length ? `yours has ${reason.length}` : 'none was given'}.`,
+    };
+  }
+  return { allowed: true, rule };
+}
+
+/**
+ * Whether `who` may review a break-glass use: anyone who may approve its action (the escalation's
+ * roles do not count: nothing waited), never the one who broke glass.
+ */
+export function mayReview(policy: Policy, who: ResolvedRoles, request: RequestRef & { breakGlass?: boolean }): ReviewDecision {
+  if (!request.breakGlass) {
+    return { allowed: false, reason: 'not_break_glass', message: 'That request was not a break-glass use: there is nothing to review.' };
+  }
+  const rule = policy.actions[request.operation];
+  if (!rule) return { allowed: false, ...notInPolicy(request.operation) };
+  if (who.userId === request.requesterId) {
+    return { allowed: false, reason: 'own_break_glass', message: 'You cannot review your own break-glass use: another approver must.' };
+  }
+  const refusal = roleRefusal(who, rule.approve, 'review break-glass uses of', request.operation);
+  return refusal ? { allowed: false, ...refusal } : { allowed: true };
 }
 
 /** Whether a request that has waited `waitedMs` has escalated under `rule`. */
@@ -221,26 +281,29 @@ export function mayDeny(policy: Policy, who: ResolvedRoles, request: RequestRef)
   return refusal ? { allowed: false, ...refusal } : { allowed: true };
 }
 
+/** What an account is checked for: every act that speaks for an approver. */
+export type AccountAct = 'approve' | 'deny' | 'review';
+
 const standingRefusals: Record<Exclude<AccountStanding, 'active'>, Refusal<AccountRefusalReason>> = {
   deactivated: {
     reason: 'account_deactivated',
-    message: 'Your Slack account is deactivated: deactivated accounts cannot approve or deny twokey requests.',
+    message: 'Your Slack account is deactivated: deactivated accounts cannot approve, deny or review twokey requests.',
   },
-  bot: { reason: 'account_bot', message: 'Your Slack account is a bot: bots cannot approve or deny twokey requests.' },
+  bot: { reason: 'account_bot', message: 'Your Slack account is a bot: bots cannot approve, deny or review twokey requests.' },
   guest: {
     reason: 'account_guest',
-    message: 'Your Slack account is a guest account: guests cannot approve or deny twokey requests.',
+    message: 'Your Slack account is a guest account: guests cannot approve, deny or review twokey requests.',
   },
 };
 
 /**
- * Why an account may not approve or deny, or nothing for an active full member. `standing` is
+ * Why an account may not approve, deny or review, or nothing for an active full member. `standing` is
  * undefined when the chat could not say: that is a refusal too, never a grant.
  */
-export function accountRefusal(standing: AccountStanding | undefined, act: 'approve' | 'deny'): Refusal<AccountRefusalReason> | undefined {
+export function accountRefusal(standing: AccountStanding | undefined, act: AccountAct): Refusal<AccountRefusalReason> | undefined {
   if (standing === 'active') return undefined;
   if (standing) return standingRefusals[standing];
-  const undone = act === 'approve' ? 'your approval was not counted' : 'the request was not denied';
+  const undone = { approve: 'your approval was not counted', deny: 'the request was not denied', review: 'your review was not recorded' }[act];
   return { reason: 'account_unverified', message: `twokey could not check your Slack account, so ${undone}; try again in a moment.` };
 }
 
@@ -316,6 +379,8 @@ export interface OperationAccess {
   mayApprove: boolean;
   /** Whether the user may approve them only once a request has escalated. */
   mayApproveEscalated: boolean;
+  /** Whether the user holds one of the rule's `break_glass` roles: may run it at once with `--break-glass`. */
+  mayBreakGlass: boolean;
 }
 
 export interface UserDescription {
@@ -346,6 +411,7 @@ export function describeUser(policy: Policy, who: ResolvedRoles, channel: Channe
         request: decideRequest(policy, who, operation, channel),
         mayApprove,
         mayApproveEscalated: !mayApprove && rule?.escalation !== undefined && holdsAny(who, rule.escalation.to),
+        mayBreakGlass: rule?.breakGlass !== undefined && holdsAny(who, rule.breakGlass),
       };
     }),
     ...(who.roles.has(adminRole) && policy.auditChannel ? { auditChannel: policy.auditChannel } : {}),

@@ -95,6 +95,19 @@ export class RoleResolver {
     return { userId, roles, unresolved };
   }
 
+  /**
+   * Who holds any of `roles`: the users listed by ID and their user groups, and the members of
+   * those groups as far as they could be looked up, each once. A group whose lookup failed is
+   * still among `usergroupIds`, so it can be mentioned.
+   */
+  async holders(roles: readonly string[]): Promise<{ userIds: string[]; usergroupIds: string[] }> {
+    const definitions = roles.map((role) => this.policy.roles[role]).filter((definition) => definition !== undefined);
+    const usergroupIds = [...new Set(definitions.flatMap((definition) => definition.usergroups))];
+    const lookups = await Promise.allSettled(usergroupIds.map((usergroup) => this.members(usergroup)));
+    const members = lookups.flatMap((lookup) => (lookup.status === 'fulfilled' ? [...lookup.value] : []));
+    return { userIds: [...new Set([...definitions.flatMap((definition) => definition.users), ...members])], usergroupIds };
+  }
+
   /** A group's members: cached for the TTL, one call in flight per group, failures never cached. */
   private members(usergroup: string): Promise<ReadonlySet<string>> {
     const cached = this.cache.get(usergroup);

@@ -28,6 +28,8 @@ export interface ActionRule {
   remindMs?: number;
   /** Who else may approve (and deny) a request still waiting this long after it was made. */
   escalation?: Escalation;
+  /** Roles whose holders may run it at once with `--break-glass` and a long reason; absent: nobody may. */
+  breakGlass?: string[];
 }
 
 export interface Escalation {
@@ -199,6 +201,7 @@ function actionRuleSchema(defined: readonly string[], people: Record<string, Rol
       after: durationSchema(MAX_EXPIRES_MS),
       to: roleListSchema(defined).min(1, 'expected at least one role to escalate to'),
     }).optional(),
+    break_glass: roleListSchema(defined).min(1, 'expected at least one role; remove break_glass to let nobody break glass').optional(),
   })
     .superRefine((rule, ctx) => {
       for (const problem of waitingProblems(rule)) ctx.addIssue({ code: 'custom', ...problem });
@@ -224,13 +227,14 @@ function actionRuleSchema(defined: readonly string[], people: Record<string, Rol
         reasonRequired: rule.reason === 'required',
         ...(rule.remind === undefined ? {} : { remindMs: rule.remind }),
         ...(rule.escalate === undefined ? {} : { escalation: { afterMs: rule.escalate.after, to: rule.escalate.to } }),
+        ...(rule.break_glass === undefined ? {} : { breakGlass: rule.break_glass }),
       }),
     );
 }
 
 /**
- * What is wrong with when a rule's reminders and escalation fall, each at its path. Either one that
- * could never happen — on an action that runs at once, or not before the request expires — is an
+ * What is wrong with a rule's reminders, escalation and break-glass, each at its path. One that
+ * could never apply — on an action that runs at once, or not before the request expires — is an
  * error rather than a warning: like a typo, it would silently do nothing.
  */
 function waitingProblems(rule: {
@@ -238,13 +242,15 @@ function waitingProblems(rule: {
   expires: number;
   remind?: number;
   escalate?: { after: number };
+  break_glass?: string[];
 }): { path: string[]; message: string }[] {
+  /** Why something about waiting for approvals would never apply, if the action waits for none. */
+  const neverWaits = (what: string): string | undefined =>
+    rule.approvals === 0 ? `${what} only a request waiting for approvals, and this action runs at once (approvals: 0)` : undefined;
   /** Why something due `ms` after a request is made would never come, if it would not. */
-  const neverDue = (ms: number, what: string): string | undefined => {
-    if (rule.approvals === 0) return `${what} only a request waiting for approvals, and this action runs at once (approvals: 0)`;
-    if (ms >= rule.expires) return `must be shorter than expires (${formatDuration(rule.expires)}): a request has expired by then`;
-    return undefined;
-  };
+  const neverDue = (ms: number, what: string): string | undefined =>
+    neverWaits(what) ??
+    (ms >= rule.expires ? `must be shorter than expires (${formatDuration(rule.expires)}): a request has expired by then` : undefined);
   const problems = [
     {
       path: ['remind'],
@@ -256,6 +262,8 @@ function waitingProblems(rule: {
             : neverDue(rule.remind, 'reminders concern'),
     },
     { path: ['escalate', 'after'], message: rule.escalate && neverDue(rule.escalate.after, 'escalation concerns') },
+    // Breaking glass skips the wait for approvals: an action that never waits has none to skip.
+    { path: ['break_glass'], message: rule.break_glass && neverWaits('break-glass concerns') },
   ];
   return problems.filter((problem): problem is { path: string[]; message: string } => problem.message !== undefined);
 }

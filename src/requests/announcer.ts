@@ -1,6 +1,7 @@
 import { addMilliseconds } from 'date-fns/addMilliseconds';
 import { differenceInMilliseconds } from 'date-fns/differenceInMilliseconds';
 import { redact } from '../lib/logger';
+import { reviewedNote } from '../messages/break-glass';
 import { cardMessage, threadLines } from '../messages/card';
 import { escapeText, mention } from '../messages/format';
 import { systemActor } from '../model/audit';
@@ -9,7 +10,7 @@ import { resultMessage, secretMessage } from '../messages/results';
 import type { Message, MessageRef } from '../model/message';
 import type { OwedDelivery, OwedMessage } from '../model/owed';
 import type { Replies } from '../model/ports';
-import type { RequestRecord } from '../model/request';
+import type { Approval, RequestRecord } from '../model/request';
 import { aliasNamer, type IdNamer } from '../operations/aliases';
 import { operationOf } from '../operations/catalog';
 import type { CoreContext } from './context';
@@ -57,6 +58,15 @@ export class Announcer {
     await Promise.all([
       this.inThread(request, note),
       ...dms.map(({ userId, message }) => this.deliver({ kind: 'dm', requestId: request.id, userId, message })),
+    ]);
+  }
+
+  /** A break-glass use reviewed: its notice shows who and when, its thread and its requester are told. */
+  async reviewed(request: RequestRecord & { review: Approval }): Promise<void> {
+    await Promise.all([
+      this.refreshCard(request.id),
+      this.inThread(request, reviewedNote(request)),
+      this.tellRequester(request, noticeMessage(request, `was reviewed by ${mention(request.review.userId)}`, this.context.messenger)),
     ]);
   }
 

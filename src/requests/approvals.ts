@@ -1,12 +1,11 @@
 import { differenceInMilliseconds } from 'date-fns/differenceInMilliseconds';
-import { cancelledInsteadMessage, closedReason, type CardAction } from '../messages/card';
+import { cancelledInsteadMessage, type CardAction, closedReason, noSuchRequestMessage } from '../messages/card';
 import { refusalMessage } from '../messages/results';
 import { requestAuditEntry, requestSubject, systemActor } from '../model/audit';
 import type { Actor, Replies } from '../model/ports';
 import type { RequestRecord } from '../model/request';
 import { operationOf } from '../operations/catalog';
 import {
-  accountRefusal,
   alreadyApproved,
   decideApproval,
   decideExecution,
@@ -19,7 +18,7 @@ import {
 } from '../policy/access';
 import type { Announcer, Closing } from './announcer';
 import type { CoreContext } from './context';
-import { refuse } from './refusals';
+import { accountRefusalOf, refuse } from './refusals';
 import { runApproved } from './runner';
 
 /**
@@ -60,10 +59,10 @@ export class ApprovalFlow {
     }
   }
 
-  async click(action: CardAction, requestId: string, actor: Actor, replies: Replies, reason?: string): Promise<void> {
+  async click(action: Exclude<CardAction, 'review'>, requestId: string, actor: Actor, replies: Replies, reason?: string): Promise<void> {
     const request = await this.context.store.getRequest(requestId);
     if (!request) {
-      await replies.toUser(refusalMessage(`There is no request ${requestId}.`, '`/twokey pending` lists the open requests in this channel.'));
+      await replies.toUser(noSuchRequestMessage(requestId));
       return;
     }
     const place = mayClickHere(request, actor.channelId);
@@ -126,7 +125,7 @@ export class ApprovalFlow {
       approverIds: request.approvals.map((approval) => approval.userId),
     });
     if (!decision.counts) return this.refuse(request, actor, decision, replies);
-    const account = await this.accountRefusal(actor, 'approve');
+    const account = await accountRefusalOf(this.context, actor.userId, 'approve');
     if (account) return this.refuse(request, actor, account, replies);
 
     const inserted = await store.addApproval(request.id, actor.userId, now());
@@ -189,22 +188,12 @@ export class ApprovalFlow {
     const { policy, roles, now } = this.context;
     const decision = mayDeny(policy, await roles.resolve(actor.userId), decisionSubject(request, now()));
     if (!decision.allowed) return this.refuse(request, actor, decision, replies);
-    const account = await this.accountRefusal(actor, 'deny');
+    const account = await accountRefusalOf(this.context, actor.userId, 'deny');
     if (account) return this.refuse(request, actor, account, replies);
     await this.close(request, 'denied', actor, replies, reason);
   }
 
-  /**
-   * Why the clicker's chat account may not approve or deny, if it may not. Asked only once the
-   * policy allows the click, so nobody refused anyway costs a chat call. A Cancel is not asked:
-   * it only ever stops a request, and a failed lookup must not keep anyone from stopping one.
-   */
-  private async accountRefusal(actor: Actor, act: 'approve' | 'deny'): Promise<Refusal<string> | undefined> {
-    // The lookup logs its own failure, which refuses (`account_unverified`).
-    const standing = await this.context.accounts(actor.userId).catch(() => undefined);
-    return accountRefusal(standing, act);
-  }
-
+  /** No account is checked: a Cancel only ever stops a request, and a failed lookup must not keep anyone from stopping one. */
   private async cancel(request: RequestRecord, actor: Actor, replies: Replies): Promise<void> {
     const decision = mayCancel(await this.context.roles.resolve(actor.userId), request);
     if (!decision.allowed) return this.refuse(request, actor, decision, replies);

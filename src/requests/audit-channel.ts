@@ -6,12 +6,12 @@ import type { Announcer } from './announcer';
 import type { CoreContext } from './context';
 
 /**
- * The policy's `audit_channel` (PRODUCT.md §10): one line there for every final outcome, refusal
- * and policy reload. The channel is read from the policy in force at each event, which a reload
+ * The policy's `audit_channel` (PRODUCT.md §10): one line there for every final outcome, refusal,
+ * break-glass use, review and policy reload. The channel is read from the policy in force at each event, which a reload
  * may change. A line never holds up the flow that caused it, and one Slack will not take is kept
  * and tried again like every other message twokey owes.
  */
-export class AuditChannel implements Pick<CoreObserver, 'refused' | 'requestFinished'> {
+export class AuditChannel implements Pick<CoreObserver, 'refused' | 'requestFinished' | 'brokeGlass' | 'reviewed'> {
   constructor(
     private readonly context: CoreContext,
     private readonly announcer: Announcer,
@@ -23,6 +23,14 @@ export class AuditChannel implements Pick<CoreObserver, 'refused' | 'requestFini
 
   requestFinished(request: RequestRecord, status: RequestStatus): void {
     this.post({ kind: 'finished', request, status }, request.id);
+  }
+
+  brokeGlass(request: RequestRecord): void {
+    this.post({ kind: 'break_glass', request }, request.id);
+  }
+
+  reviewed(request: RequestRecord): void {
+    this.post({ kind: 'reviewed', request }, request.id);
   }
 
   policyReloaded(reload: PolicyReload): void {

@@ -48,5 +48,7 @@ export function observeAll(observers: readonly Partial<CoreObserver>[]): CoreObs
     approvalCounted: (request, approverId) => observers.forEach((observer) => observer.approvalCounted?.(request, approverId)),
     requestFinished: (request, status) => observers.forEach((observer) => observer.requestFinished?.(request, status)),
     listed: (lookup) => observers.forEach((observer) => observer.listed?.(lookup)),
+    brokeGlass: (request) => observers.forEach((observer) => observer.brokeGlass?.(request)),
+    reviewed: (request) => observers.forEach((observer) => observer.reviewed?.(request)),
   };
 }

@@ -14,6 +14,7 @@ import type { Policy } from '../policy/schema';
 import { Announcer } from './announcer';
 import { ApprovalFlow } from './approvals';
 import { AuditChannel } from './audit-channel';
+import { BreakGlass } from './break-glass';
 import { type CoreOptions, coreContext, type CoreContext, observeAll } from './context';
 import { type Home, homeOf } from './home';
 import { Reminders } from './reminders';
@@ -49,6 +50,7 @@ export class Twokey {
   private readonly announcer: Announcer;
   private readonly auditChannel: AuditChannel;
   private readonly approvals: ApprovalFlow;
+  private readonly breakGlass: BreakGlass;
   private readonly reminders: Reminders;
   private readonly requests: RequestService;
   private readonly umbrella: Umbrella;
@@ -64,8 +66,9 @@ export class Twokey {
     this.auditChannel = new AuditChannel(this.context, this.announcer);
     this.context.observer = observeAll([this.context.observer, this.auditChannel]);
     this.approvals = new ApprovalFlow(this.context, this.announcer);
+    this.breakGlass = new BreakGlass(this.context, this.announcer);
     this.reminders = new Reminders(this.context, this.announcer);
-    this.requests = new RequestService(this.context, this.approvals, this.announcer);
+    this.requests = new RequestService(this.context, this.approvals, this.breakGlass, this.announcer);
     this.umbrella = new Umbrella(this.context, this.approvals);
   }
 
@@ -98,12 +101,13 @@ export class Twokey {
     return this.context.policy;
   }
 
-  /** A click on a card button; `actionId` and `requestId` come from the button; a Deny may carry the denier's reason. */
+  /** A click on a card's or a notice's button; `actionId` and `requestId` come from the button; a Deny may carry the denier's reason. */
   async click(actionId: string, requestId: string, actor: Actor, replies: Replies, reason?: string): Promise<void> {
     await this.guard(replies, { actionId, requestId, userId: actor.userId }, async () => {
       if (await this.seenBefore(actor.deliveryId)) return;
       const action = cardActionOf(actionId);
       if (!action) throw new Error(`unknown action ${actionId}`);
+      if (action === 'review') return this.breakGlass.review(requestId, actor, replies);
       const problem = reason === undefined ? undefined : reasonProblem(reason);
       if (problem) return replies.toUser(refusalMessage(problem, 'The request is still open.'));
       await this.approvals.click(action, requestId, actor, replies, reason?.trim() || undefined);

@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../model/audit';
 import type { RequestRecord } from '../model/request';
-import { decideApproval, mayReadAudit } from '../policy/access';
+import { decideApproval, mayReadAudit, mayReview } from '../policy/access';
 import { decisionSubject } from './approvals';
 import type { CoreContext } from './context';
 
@@ -14,6 +14,8 @@ export interface Home {
   at: Date;
   /** Pending requests whose Approve would count if this user pressed it now, oldest first. */
   waiting: RequestRecord[];
+  /** Break-glass uses nobody has reviewed yet that this user may review, newest first. */
+  toReview: RequestRecord[];
   /** This user's own requests still open (pending, or approved and not yet run), newest first. */
   own: RequestRecord[];
   /** The newest audit entries this user may see: every one for an admin, otherwise only their own. */
@@ -26,7 +28,11 @@ export interface Home {
  */
 export async function homeOf(context: CoreContext, userId: string): Promise<Home> {
   const { store, roles, policy, now } = context;
-  const [who, open] = await Promise.all([roles.resolve(userId), store.listRequests({ statuses: ['pending', 'approved', 'executing'] })]);
+  const [who, open, unreviewed] = await Promise.all([
+    roles.resolve(userId),
+    store.listRequests({ statuses: ['pending', 'approved', 'executing'] }),
+    store.listRequests({ awaitingReview: true }),
+  ]);
   const at = now();
   const waiting = open.filter(
     (request) =>
@@ -37,9 +43,10 @@ export async function homeOf(context: CoreContext, userId: string): Promise<Home
         approverIds: request.approvals.map((approval) => approval.userId),
       }).counts,
   );
+  const toReview = unreviewed.filter((request) => mayReview(policy, who, { ...decisionSubject(request, at), breakGlass: request.breakGlass }).allowed);
   const own = open.filter((request) => request.requesterId === userId && (request.status !== 'pending' || request.expiresAt > at));
   const read = mayReadAudit(who);
   const scope = read.allowed && read.scope === 'everywhere' ? 'everywhere' : 'own';
   const entries = await store.listAudit({ limit: homeAuditEntries, ...(scope === 'own' ? { actorId: userId } : {}) });
-  return { userId, at, waiting: waiting.reverse(), own, audit: { scope, entries } };
+  return { userId, at, waiting: waiting.reverse(), toReview, own, audit: { scope, entries } };
 }

@@ -1,7 +1,7 @@
 import type { AuditSubject } from '../model/audit';
 import type { Replies } from '../model/ports';
 import { accessRefusalMessage } from '../messages/results';
-import type { Refusal } from '../policy/access';
+import { type AccountAct, accountRefusal, type Refusal } from '../policy/access';
 import type { CoreContext } from './context';
 
 /**
@@ -27,4 +27,14 @@ export async function refuse(
     detail: refusal.message,
   });
   await replies.toUser(accessRefusalMessage(refusal.message));
+}
+
+/**
+ * Why `userId`'s chat account may not `act`, if it may not. Asked only once the policy allows the
+ * click, so nobody refused anyway costs a chat call. The lookup logs its own failure, which
+ * refuses (`account_unverified`): a failed lookup never grants.
+ */
+export async function accountRefusalOf(context: CoreContext, userId: string, act: AccountAct): Promise<Refusal<string> | undefined> {
+  const standing = await context.accounts(userId).catch(() => undefined);
+  return accountRefusal(standing, act);
 }

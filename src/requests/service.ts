@@ -5,9 +5,10 @@ import type { Invocation, Replies } from '../model/ports';
 import type { ListedTarget } from '../operations/listing';
 import { type Operation, usageLine } from '../operations/catalog';
 import { parseCommand } from '../operations/grammar';
-import { decideRequest } from '../policy/access';
+import { decideBreakGlass, decideRequest } from '../policy/access';
 import type { Announcer } from './announcer';
 import type { ApprovalFlow } from './approvals';
+import type { BreakGlass } from './break-glass';
 import type { CoreContext } from './context';
 import { newRequestId } from './ids';
 import { TargetFinder } from './listing';
@@ -24,6 +25,7 @@ export class RequestService {
   constructor(
     private readonly context: CoreContext,
     private readonly approvals: ApprovalFlow,
+    private readonly breakGlass: BreakGlass,
     private readonly announcer: Announcer,
   ) {
     this.finder = new TargetFinder(context);
@@ -66,12 +68,16 @@ export class RequestService {
       dryRun: command.dryRun,
     });
 
-    const decision = decideRequest(policy, await roles.resolve(invocation.userId), operation.name, invocation.channel);
+    const who = await roles.resolve(invocation.userId);
+    const decision = command.breakGlass
+      ? decideBreakGlass(policy, who, operation.name, invocation.channel, command.reason)
+      : decideRequest(policy, who, operation.name, invocation.channel);
     if (!decision.allowed) {
       const subject = { operation: operation.name, channelId: invocation.channel.id, targets: auditTargets(command) };
       return refuse(this.context, replies, invocation.userId, subject, decision, requestId);
     }
     const { rule } = decision;
+    const waits = rule.approvals > 0 && !command.breakGlass;
     // A listing is looked at, not acted on: it needs the role to request, not yet a reason.
     if (command.targetIds.length === 0 && !command.all) return this.finder.show(command, invocation, replies);
     if (rule.reasonRequired && !command.reason) {
@@ -95,13 +101,15 @@ export class RequestService {
         targetIds: command.targetIds,
         reason: command.reason,
         approvalsRequired: rule.approvals,
-        status: rule.approvals === 0 ? 'approved' : 'pending',
+        status: waits ? 'pending' : 'approved',
         createdAt,
         expiresAt: addMilliseconds(createdAt, rule.expiresMs),
-        nextReminderAt: rule.approvals > 0 && rule.remindMs ? addMilliseconds(createdAt, rule.remindMs) : undefined,
+        nextReminderAt: waits && rule.remindMs ? addMilliseconds(createdAt, rule.remindMs) : undefined,
+        ...(command.breakGlass && { breakGlass: true }),
       },
-      { event: 'requested', actorId: invocation.userId, detail: command.reason || undefined },
+      { event: command.breakGlass ? 'break_glass' : 'requested', actorId: invocation.userId, detail: command.reason || undefined },
     );
+    if (request.breakGlass) return this.breakGlass.run(request, replies);
     if (request.status === 'pending') {
       this.context.observer.pending(request);
       return this.approvals.open(request, replies);

@@ -8,7 +8,8 @@ const executionOutcomes: readonly RequestStatus[] = ['succeeded', 'failed', 'par
 
 /**
  * Each request's story in the log at `info`, one line per step, all keyed by `requestId`:
- * received, refused, pending, approved, and then executed, denied, cancelled or expired. A line
+ * received, refused, pending or break-glass, approved, and then executed, denied, cancelled or
+ * expired (and a break-glass use's review). A line
  * holds IDs, counts and named reasons only: never a request's reason text nor what a vendor returned.
  */
 export function requestStory(logger: Logger): CoreObserver {
@@ -34,6 +35,13 @@ export function requestStory(logger: Logger): CoreObserver {
         approvals: request.approvals.length,
         approvalsNeeded: request.approvalsRequired,
       });
+    },
+    brokeGlass(request) {
+      // Loud in the log too: an operation is running that nobody approved.
+      logger.warn('break-glass used', { ...about(request), requesterId: request.requesterId, targets: request.targetIds.length });
+    },
+    reviewed(request) {
+      logger.info('break-glass reviewed', { ...about(request), reviewerId: request.review?.userId });
     },
     listed({ operation, actorId, parentId, outcome, found }) {
       logger.info('targets listed', { operation, actorId, parentId, outcome, found });

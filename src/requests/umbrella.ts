@@ -50,7 +50,7 @@ export class Umbrella {
     {
       name: 'audit',
       args: '[n]',
-      description: `the last n audit entries you may see (default ${defaultAuditCount})`,
+      description: `unreviewed break-glass uses, then the last n audit entries you may see (default ${defaultAuditCount})`,
       run: ([countText], invocation, replies) => this.audit(countText, invocation, replies),
     },
   ];
@@ -75,7 +75,12 @@ export class Umbrella {
     const decision = mayReadAudit(await this.context.roles.resolve(invocation.userId));
     if (!decision.allowed) return replies.toUser(accessRefusalMessage(decision.message));
     const everywhere = decision.scope === 'everywhere';
-    const entries = await this.context.store.listAudit({ limit: count, channelId: everywhere ? undefined : invocation.channel.id });
-    await replies.toUser(auditMessage(entries, everywhere ? 'in every channel' : 'in this channel'));
+    const channelId = everywhere ? undefined : invocation.channel.id;
+    // Unreviewed break-glass uses come first, however old: until reviewed, they are open business.
+    const [unreviewed, entries] = await Promise.all([
+      this.context.store.listRequests({ awaitingReview: true, channelId, limit: maxAuditCount }),
+      this.context.store.listAudit({ limit: count, channelId }),
+    ]);
+    await replies.toUser(auditMessage(entries, everywhere ? 'in every channel' : 'in this channel', unreviewed));
   }
 }

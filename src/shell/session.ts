@@ -29,7 +29,7 @@ const shellHelp = [
   '  :quit          leave (so do Ctrl-D, Ctrl-C at the prompt and the end of piped input)',
   'While a line runs, what you type waits its turn; Ctrl-C says what twokey is waiting for, a second Ctrl-C quits without waiting.',
   `twokey's commands: ${slashCommands.join(', ')}; /twokey help explains them.`,
-  'Buttons: type what a card shows in brackets, e.g. approve R-7K3QXM, deny R-7K3QXM, cancel R-7K3QXM; deny takes a reason after the ID.',
+  'Buttons: type what a card shows in brackets, e.g. approve R-7K3QXM, deny R-7K3QXM, cancel R-7K3QXM, review R-7K3QXM; deny takes a reason after the ID.',
   'Listings: a command with its site, instance or organization and no targets lists them; pick 1 3 5, pick 2-4 or pick all acts on them.',
   'Blank lines and lines starting with # are ignored.',
 ];

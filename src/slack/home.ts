@@ -2,6 +2,7 @@ import type { App, types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { formatDistance } from 'date-fns/formatDistance';
 import type { Logger } from '../lib/logger';
+import { breakGlassLine } from '../messages/break-glass';
 import { approvalsLine, askLine, cardActions } from '../messages/card';
 import { code, escapeText, truncate } from '../messages/format';
 import { auditEntryLine } from '../messages/umbrella';
@@ -14,6 +15,7 @@ import { directReplies } from './replies';
 // A home view holds at most 100 blocks; these caps keep the whole view, notes included, well under it.
 const maxWaiting = 20;
 const maxOwn = 20;
+const maxToReview = 5;
 
 /** The App Home tab (PRODUCT.md §10): published when its user opens it, and again after they act from it. */
 export function registerHome(app: App, twokey: Twokey, logger: Logger): void {
@@ -75,6 +77,23 @@ export function homeView(home: Home): types.HomeView {
   return {
     type: 'home',
     blocks: [
+      // Shown only when there are some: most days there are none, and the home stays about approvals.
+      ...(home.toReview.length > 0
+        ? [
+            header(`🚨 Break-glass uses to review (${home.toReview.length})`),
+            ...listed(
+              home.toReview,
+              maxToReview,
+              (request) => [
+                section(`${code(request.id)} in <#${request.channelId}>: ${breakGlassLine(request)}\nReason: ${escapeText(request.reason)}`),
+                { type: 'actions', elements: [button(cardActions.review, 'Review', request.id, 'primary')] },
+              ],
+              '',
+              '`/twokey audit` lists them all.',
+            ),
+            { type: 'divider' } as const,
+          ]
+        : []),
       header(`Waiting for your approval (${home.waiting.length})`),
       ...listed(
         home.waiting,
@@ -115,10 +134,16 @@ export function homeView(home: Home): types.HomeView {
 }
 
 /** Up to `max` items as blocks, then how many more there are; or the empty state. */
-function listed(items: readonly RequestRecord[], max: number, blocks: (item: RequestRecord) => types.KnownBlock[], empty: string): types.KnownBlock[] {
+function listed(
+  items: readonly RequestRecord[],
+  max: number,
+  blocks: (item: RequestRecord) => types.KnownBlock[],
+  empty: string,
+  elsewhere = "`/twokey pending` lists a channel's open requests.",
+): types.KnownBlock[] {
   if (items.length === 0) return [note(empty)];
   const shown = items.slice(0, max).flatMap(blocks);
-  return items.length > max ? [...shown, note(`${items.length - max} more not shown: \`/twokey pending\` lists a channel's open requests.`)] : shown;
+  return items.length > max ? [...shown, note(`${items.length - max} more not shown: ${elsewhere}`)] : shown;
 }
 
 function requestText(request: RequestRecord, now: Date): string {

@@ -118,6 +118,17 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX requests_reminder ON requests (next_reminder_at) WHERE status = 'pending';
     `,
   },
+  {
+    version: 9,
+    name: 'break-glass uses and their review',
+    // SQLite has no boolean: 1 marks a break-glass use.
+    sql: `
+      ALTER TABLE requests ADD COLUMN break_glass INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE requests ADD COLUMN reviewed_by TEXT;
+      ALTER TABLE requests ADD COLUMN reviewed_at TEXT;
+      CREATE INDEX requests_awaiting_review ON requests (created_at) WHERE break_glass AND reviewed_at IS NULL;
+    `,
+  },
 ];
 
 export const postgresMigrations: readonly Migration[] = [
@@ -232,6 +243,16 @@ export const postgresMigrations: readonly Migration[] = [
       ALTER TABLE requests ADD COLUMN next_reminder_at TIMESTAMPTZ;
       ALTER TABLE requests ADD COLUMN escalated_at TIMESTAMPTZ;
       CREATE INDEX requests_reminder ON requests (next_reminder_at) WHERE status = 'pending';
+    `,
+  },
+  {
+    version: 9,
+    name: 'break-glass uses and their review',
+    sql: `
+      ALTER TABLE requests ADD COLUMN break_glass BOOLEAN NOT NULL DEFAULT false;
+      ALTER TABLE requests ADD COLUMN reviewed_by TEXT;
+      ALTER TABLE requests ADD COLUMN reviewed_at TIMESTAMPTZ;
+      CREATE INDEX requests_awaiting_review ON requests (created_at) WHERE break_glass AND reviewed_at IS NULL;
     `,
   },
 ];

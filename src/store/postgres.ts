@@ -156,8 +156,9 @@ export class PostgresStore implements Store {
     return this.inTransaction(async (client) => {
       const { rows } = await client.query<RequestRow>(
         `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
-           approvals_required, status, created_at, expires_at, approved_at, next_reminder_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $9 = 'approved' THEN $10::timestamptz END, $12) RETURNING *`,
+           approvals_required, status, created_at, expires_at, approved_at, next_reminder_at, break_glass)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $9 = 'approved' THEN $10::timestamptz END, $12, $13)
+         RETURNING *`,
         [
           request.id,
           request.operation,
@@ -171,6 +172,7 @@ export class PostgresStore implements Store {
           request.createdAt,
           request.expiresAt,
           request.nextReminderAt ?? null,
+          request.breakGlass ?? false,
         ],
       );
       // A new request has no approvals yet.
@@ -190,8 +192,15 @@ export class PostgresStore implements Store {
       `SELECT * FROM requests
        WHERE ($1::text IS NULL OR channel_id = $1) AND ($2::text[] IS NULL OR status = ANY($2))
          AND ($4::timestamptz IS NULL OR approved_at < $4)
+         AND (NOT $5 OR (break_glass AND reviewed_at IS NULL))
        ORDER BY created_at DESC, id LIMIT $3`,
-      [query.channelId ?? null, query.statuses ? [...query.statuses] : null, query.limit ?? null, query.approvedBefore ?? null],
+      [
+        query.channelId ?? null,
+        query.statuses ? [...query.statuses] : null,
+        query.limit ?? null,
+        query.approvedBefore ?? null,
+        query.awaitingReview ?? false,
+      ],
     );
     return this.load(rows);
   }
@@ -266,6 +275,19 @@ export class PostgresStore implements Store {
         ],
       );
       return (await this.recordChanges(client, rows, options.at, options.audit))[0];
+    });
+  }
+
+  async review(id: string, userId: string, at: Date, audit: AuditNote): Promise<RequestRecord | undefined> {
+    // As with a transition, a second reviewer's update waits on the row lock, then finds it reviewed.
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<RequestRow>(
+        `UPDATE requests SET reviewed_by = $2, reviewed_at = $3
+         WHERE id = $1 AND break_glass AND reviewed_at IS NULL
+         RETURNING *`,
+        [id, userId, at],
+      );
+      return (await this.recordChanges(client, rows, at, audit))[0];
     });
   }
 

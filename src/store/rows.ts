@@ -43,6 +43,10 @@ export interface RequestRow {
   results: unknown;
   next_reminder_at: Timestamp | null;
   escalated_at: Timestamp | null;
+  /** 0 or 1 from SQLite, a boolean from PostgreSQL. */
+  break_glass: number | boolean;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
 }
 
 export interface ApprovalRow {
@@ -120,5 +124,7 @@ export function toRequestRecord(row: RequestRow, approvals: readonly ApprovalRow
     results: row.results === null ? undefined : json<RequestRecord['results']>(row.results),
     nextReminderAt: optionalDate(row.next_reminder_at),
     escalatedAt: optionalDate(row.escalated_at),
+    breakGlass: row.break_glass ? true : undefined,
+    review: row.reviewed_by && row.reviewed_at ? { userId: row.reviewed_by, at: new Date(row.reviewed_at) } : undefined,
   };
 }

@@ -127,14 +127,16 @@ export class SqliteStore implements Store {
     return this.inTransaction(() => {
       const row = this.statement(
         `INSERT INTO requests (id, operation, requester_id, channel_id, parent_id, target_ids, reason,
-           approvals_required, status, created_at, expires_at, approved_at, next_reminder_at)
+           approvals_required, status, created_at, expires_at, approved_at, next_reminder_at, break_glass)
          VALUES (@id, @operation, @requesterId, @channelId, @parentId, @targetIds, @reason,
-           @approvalsRequired, @status, @createdAt, @expiresAt, CASE WHEN @status = 'approved' THEN @createdAt END, @nextReminderAt)
+           @approvalsRequired, @status, @createdAt, @expiresAt, CASE WHEN @status = 'approved' THEN @createdAt END, @nextReminderAt,
+           @breakGlass)
          RETURNING *`,
       ).get({
         ...request,
         parentId: request.parentId ?? null,
         nextReminderAt: request.nextReminderAt?.toISOString() ?? null,
+        breakGlass: request.breakGlass ? 1 : 0,
         targetIds: JSON.stringify(request.targetIds),
         createdAt: request.createdAt.toISOString(),
         expiresAt: request.expiresAt.toISOString(),
@@ -156,10 +158,12 @@ export class SqliteStore implements Store {
        WHERE (@channelId IS NULL OR channel_id = @channelId)
          AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
          AND (@approvedBefore IS NULL OR approved_at < @approvedBefore)
+         AND (@awaitingReview = 0 OR (break_glass AND reviewed_at IS NULL))
        ORDER BY created_at DESC, id LIMIT @limit`,
     ).all({
       channelId: query.channelId ?? null,
       approvedBefore: query.approvedBefore?.toISOString() ?? null,
+      awaitingReview: query.awaitingReview ? 1 : 0,
       statuses: query.statuses ? JSON.stringify(query.statuses) : null,
       limit: query.limit ?? -1,
     }) as RequestRow[];
@@ -226,6 +230,17 @@ export class SqliteStore implements Store {
         results: options.results ? JSON.stringify(options.results) : null,
       }) as RequestRow[];
       return this.recordChanges(changed, options.at, options.audit)[0];
+    });
+  }
+
+  async review(id: string, userId: string, at: Date, audit: AuditNote): Promise<RequestRecord | undefined> {
+    return this.inTransaction(() => {
+      const changed = this.statement(
+        `UPDATE requests SET reviewed_by = @userId, reviewed_at = @at
+         WHERE id = @id AND break_glass AND reviewed_at IS NULL
+         RETURNING *`,
+      ).all({ id, userId, at: at.toISOString() }) as RequestRow[];
+      return this.recordChanges(changed, at, audit)[0];
     });
   }
 

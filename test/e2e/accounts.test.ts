@@ -15,7 +15,7 @@ const accounts = {
     id: 'U0GUEST2',
     flags: { is_restricted: true, is_ultra_restricted: true },
     reason: 'account_guest',
-    says: 'Your Slack account is a guest account: guests cannot approve or deny twokey requests.',
+    says: 'Your Slack account is a guest account: guests cannot approve, deny or review twokey requests.',
   },
 } satisfies Record<string, { id: string; flags: FakeUser; reason: string; says: string }>;
 

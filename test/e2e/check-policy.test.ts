@@ -57,7 +57,7 @@ test('the example policy: exit 0 with a summary of roles, who may request and ap
       'Actions:',
       '  revoke-access       requested by oncall, admin; runs at once',
       '  rotate-credentials  requested by oncall, admin; 1 approval from approver, admin (never the requester); expires after 15 minutes; reason required',
-      '  delete-peer         requested by oncall, admin; 2 approvals from approver, admin (never the requester); expires after 15 minutes; reminds every 5 minutes; escalates to oncall after 10 minutes',
+      '  delete-peer         requested by oncall, admin; 2 approvals from approver, admin (never the requester); expires after 15 minutes; reminds every 5 minutes; escalates to oncall after 10 minutes; break-glass by admin',
       '  revoke-grant        requested by oncall, admin; 1 approval from approver, admin (never the requester); expires after 15 minutes',
       '',
       'Aliases:',

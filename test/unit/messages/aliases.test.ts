@@ -55,6 +55,7 @@ describe('aliases: a named ID is shown with its name', () => {
       names: { [site]: 'capetown' },
       reason: '',
       dryRun: true,
+      breakGlass: false,
       all: false,
       filters: [],
     };

@@ -83,7 +83,7 @@ describe("labels keep the catalog's casing mid-sentence", () => {
     });
     expect(cardMessage(request({}), new Date(0)).summary).toBe('Approval needed: <@U0ONCALL1> asks to delete VPN peers (1 peer)');
     const vendors = { altostrat: { baseUrl: 'https://v1.api.altostrat.io' } } as VendorClients;
-    const dryRun = dryRunMessage({ operation: op('delete-peer'), parentId: instance, targetIds: [peer], reason: '', dryRun: true, all: false, filters: [] }, vendors, 'U1');
+    const dryRun = dryRunMessage({ operation: op('delete-peer'), parentId: instance, targetIds: [peer], reason: '', dryRun: true, breakGlass: false, all: false, filters: [] }, vendors, 'U1');
     expect(dryRun.title).toBe('Dry run: delete VPN peers');
     expect(requestFields({ operation: op('revoke-access'), requesterId: 'U1', parentId: instance, reason: '' })[1].value).toBe(
       '`/revoke-access` (revoke transient access)',

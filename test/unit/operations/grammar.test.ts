@@ -99,11 +99,35 @@ describe('command grammar', () => {
       ['delete-peer', `${site} --type`, '`--type` needs a value: client|site.'],
       ['delete-peer', `${site} --type sites`, '`--type`: "sites" is not one of client, site'],
       ['delete-peer', `${site} --type site --type client`, '`--type` is given twice.'],
-      ['revoke-access', `${site} --type ssh`, '`--type` is not an option of /revoke-access; it takes `--dry-run`, `--all`.'],
-      ['rotate-credentials', `${site} --all`, '`--all` is not an option of /rotate-credentials; it takes `--dry-run`.'],
+      ['revoke-access', `${site} --type ssh`, '`--type` is not an option of /revoke-access; it takes `--dry-run`, `--break-glass`, `--all`.'],
+      ['rotate-credentials', `${site} --all`, '`--all` is not an option of /rotate-credentials; it takes `--dry-run`, `--break-glass`.'],
       ['revoke-access', `${site} --al`, '`--al` is not an option'],
     ])('%s %j is refused: %s', (name, text, message) => {
       expect(refused(name, text)).toContain(message);
+    });
+  });
+
+  describe('--break-glass (PRODUCT.md §10)', () => {
+    test('anywhere among the words, never part of the reason', () => {
+      expect(parsed('revoke-access', `${site} ${access1} --break-glass laptop stolen at the airport`)).toMatchObject({
+        breakGlass: true,
+        targetIds: [access1],
+        reason: 'laptop stolen at the airport',
+      });
+      expect(parsed('revoke-access', `${site} ${access1} laptop --break-glass stolen`)).toMatchObject({ breakGlass: true, reason: 'laptop stolen' });
+      expect(parsed('revoke-access', `${site} ${access1} laptop stolen`).breakGlass).toBe(false);
+    });
+
+    test('with --all it acts on every target listed; alone, without targets, it is refused rather than shown a listing', () => {
+      expect(parsed('revoke-access', `${site} --all --break-glass laptop stolen at the airport`)).toMatchObject({ breakGlass: true, all: true });
+      expect(refused('revoke-access', `${site} --break-glass laptop stolen`)).toBe(
+        '`--break-glass` runs at once: name the sessions, or add `--all` to act on every one listed.',
+      );
+      expect(refused('rotate-credentials', '--break-glass')).toContain('Name at least one site');
+    });
+
+    test('takes no value', () => {
+      expect(refused('revoke-access', `${site} ${access1} --break-glass=yes`)).toContain('`--break-glass` is not an option');
     });
   });
 

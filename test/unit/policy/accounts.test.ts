@@ -11,7 +11,7 @@ describe('accountRefusal', () => {
   test.each([
     ['deactivated', 'account_deactivated', 'Your Slack account is deactivated'],
     ['bot', 'account_bot', 'Your Slack account is a bot'],
-    ['guest', 'account_guest', 'Your Slack account is a guest account: guests cannot approve or deny twokey requests.'],
+    ['guest', 'account_guest', 'Your Slack account is a guest account: guests cannot approve, deny or review twokey requests.'],
   ] as const)('a %s account is refused as %s', (standing, reason, message) => {
     expect(accountRefusal(standing, 'approve')).toEqual({ reason, message: expect.stringContaining(message) });
     expect(accountRefusal(standing, 'deny')).toEqual({ reason, message: expect.stringContaining(message) });

@@ -3,29 +3,21 @@
  * escalation widens who may approve and deny a request that has waited long enough.
  */
 import { decideApproval, decideExecution, mayDeny, parsePolicy, type RequestRef } from '../../../src/policy';
-import { policyProblems, who } from './fixtures';
+import { actionProblems, ruleTestRoles, who } from './fixtures';
 
-const roles = `roles:
-  oncall: { users: [U0ONCALL1, U0ONCALL2] }
-  approver: { users: [U0APPROVE1] }
-  lead: { users: [U0LEAD1] }
-actions:
-`;
-
-const problemsOf = (actions: string) => policyProblems(`${roles}${actions}`);
 
 
 describe('parsePolicy: remind and escalate', () => {
   it('reads both as durations, with the roles escalated to', () => {
     const policy = parsePolicy(
-      `${roles}  delete-peer: { request: [oncall], approvals: 1, approve: [approver], remind: 5m, escalate: { after: 10m, to: [lead] } }\n`,
+      `${ruleTestRoles}  delete-peer: { request: [oncall], approvals: 1, approve: [approver], remind: 5m, escalate: { after: 10m, to: [lead] } }\n`,
       'p',
     );
     expect(policy.actions['delete-peer']).toMatchObject({ remindMs: 5 * 60_000, escalation: { afterMs: 10 * 60_000, to: ['lead'] } });
   });
 
   it('leaves both out when not given', () => {
-    const rule = parsePolicy(`${roles}  delete-peer: { request: [oncall], approvals: 1, approve: [approver] }\n`, 'p').actions['delete-peer'];
+    const rule = parsePolicy(`${ruleTestRoles}  delete-peer: { request: [oncall], approvals: 1, approve: [approver] }\n`, 'p').actions['delete-peer'];
     expect(rule).not.toHaveProperty('remindMs');
     expect(rule).not.toHaveProperty('escalation');
   });
@@ -48,11 +40,11 @@ describe('parsePolicy: remind and escalate', () => {
     ['an escalation without after', 'escalate: { to: [lead] }', 'actions.delete-peer.escalate.after: expected a duration such as 30s, 15m, 2h or 1d (line 6)'],
     ['a misspelt key in escalate', 'escalate: { after: 5m, to: [lead], too: [oncall] }', 'actions.delete-peer.escalate.too: unknown key; allowed here: after, to (line 6)'],
   ])('refuses %s, at its path', (_name, extra, problem) => {
-    expect(problemsOf(`  delete-peer: { request: [oncall], approvals: 1, approve: [approver], ${extra} }\n`)).toEqual([problem]);
+    expect(actionProblems(`  delete-peer: { request: [oncall], approvals: 1, approve: [approver], ${extra} }\n`)).toEqual([problem]);
   });
 
   it('refuses both on an action that runs at once: nothing would ever wait', () => {
-    expect(problemsOf(`  revoke-access: { request: [oncall], approvals: 0, remind: 5m, escalate: { after: 5m, to: [lead] } }\n`)).toEqual([
+    expect(actionProblems(`  revoke-access: { request: [oncall], approvals: 0, remind: 5m, escalate: { after: 5m, to: [lead] } }\n`)).toEqual([
       'actions.revoke-access.remind: reminders concern only a request waiting for approvals, and this action runs at once (approvals: 0) (line 6)',
       'actions.revoke-access.escalate.after: escalation concerns only a request waiting for approvals, and this action runs at once (approvals: 0) (line 6)',
     ]);
@@ -61,7 +53,7 @@ describe('parsePolicy: remind and escalate', () => {
 
 describe('escalation in the access decisions', () => {
   const policy = parsePolicy(
-    `${roles}  delete-peer: { request: [oncall], approvals: 1, approve: [approver], escalate: { after: 10m, to: [lead] } }\n`,
+    `${ruleTestRoles}  delete-peer: { request: [oncall], approvals: 1, approve: [approver], escalate: { after: 10m, to: [lead] } }\n`,
     'p',
   );
   const lead = who('U0LEAD1', ['lead']);

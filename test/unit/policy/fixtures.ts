@@ -26,3 +26,16 @@ export function who(
   const granted = Array.isArray(roles) ? Object.fromEntries(roles.map((role) => [role, ['user']])) : roles;
   return { userId, roles: new Map(Object.entries(granted)), unresolved };
 }
+
+/** The roles of the tests of one action's rule (two on-call engineers, an approver, a lead), up to `actions:`. */
+export const ruleTestRoles = `roles:
+  oncall: { users: [U0ONCALL1, U0ONCALL2] }
+  approver: { users: [U0APPROVE1] }
+  lead: { users: [U0LEAD1] }
+actions:
+`;
+
+/** Every problem a policy with `ruleTestRoles` and these `actions` is refused with. */
+export function actionProblems(actions: string): string[] {
+  return policyProblems(`${ruleTestRoles}${actions}`);
+}

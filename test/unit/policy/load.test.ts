@@ -33,7 +33,7 @@ describe('parsePolicy: a valid policy', () => {
       expiresMs: 15 * 60_000,
       reasonRequired: true,
     });
-    expect(policy.actions['delete-peer']?.approvals).toBe(2);
+    expect(policy.actions['delete-peer']).toMatchObject({ approvals: 2, breakGlass: ['admin'] });
     expect(Object.keys(policy.actions).sort()).toEqual([...operationNames].sort());
   });
 
@@ -80,7 +80,7 @@ describe('parsePolicy: each problem names its path in the file', () => {
     [
       'an unknown key',
       `${roles}actions:\n  delete-peer: { request: [oncall], approvals: 0, approvers: [approver] }\n`,
-      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason, remind, escalate (line 5)',
+      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason, remind, escalate, break_glass (line 5)',
     ],
     [
       'an unknown top-level key',
@@ -199,7 +199,7 @@ describe('parsePolicy: each problem names its path in the file', () => {
     expect(
       problemsOf(`${roles}actions:\n  delete-peer: { request: [oncall], approvals: 1, approvers: [approver] }\n`),
     ).toEqual([
-      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason, remind, escalate (line 5)',
+      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason, remind, escalate, break_glass (line 5)',
       'actions.delete-peer.approve: required when approvals is 1: list the roles that may approve (line 5)',
     ]);
   });
@@ -227,7 +227,7 @@ actions:
       'roles.oncall.usergroup: unknown key; allowed here: users, usergroups (line 4)',
       'actions.delete-peer.request.0: unknown role "oncal"; defined roles: oncall (line 7)',
       'actions.delete-peer.approvals: expected a whole number ≥ 0 (line 7)',
-      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason, remind, escalate (line 7)',
+      'actions.delete-peer.approvers: unknown key; allowed here: request, approve, approvals, expires, reason, remind, escalate, break_glass (line 7)',
       'actions.rotate-credentials.expires: expected a duration such as 30s, 15m, 2h or 1d, got "soon" (line 8)',
       'actions.revoke-acess: unknown action; valid actions are revoke-access, rotate-credentials, delete-peer, revoke-grant (line 6)',
     ]);

@@ -29,7 +29,7 @@ function entry(n: number): AuditEntry {
   return { id: n, at: now, event: 'refused', actorId: 'U0STRANGER1', targets: [], outcome: 'no_role', detail: 'd'.repeat(2000) };
 }
 
-const empty: Home = { userId: 'U0STRANGER1', at: now, waiting: [], own: [], audit: { scope: 'own', entries: [] } };
+const empty: Home = { userId: 'U0STRANGER1', at: now, waiting: [], toReview: [], own: [], audit: { scope: 'own', entries: [] } };
 
 describe('the App Home view', () => {
   test('a full home stays within Slack limits, says how many it leaves out, and its buttons are valid', () => {
@@ -37,6 +37,7 @@ describe('the App Home view', () => {
       userId: 'U0ADMIN1',
       at: now,
       waiting: Array.from({ length: 30 }, (_, i) => request(i)),
+      toReview: Array.from({ length: 8 }, (_, i) => request(200 + i, { breakGlass: true, status: 'succeeded' })),
       own: Array.from({ length: 25 }, (_, i) => request(100 + i, { requesterId: 'U0ADMIN1' })),
       audit: { scope: 'everywhere', entries: Array.from({ length: 10 }, (_, i) => entry(i)) },
     };
@@ -46,6 +47,7 @@ describe('the App Home view', () => {
     const text = JSON.stringify(view.blocks);
     expect(text).toContain('10 more not shown');
     expect(text).toContain('5 more not shown');
+    expect(text).toContain('3 more not shown: `/twokey audit` lists them all.');
     expect(text).toContain('you are an admin');
   });
 
@@ -55,6 +57,15 @@ describe('the App Home view', () => {
     expect(text).toContain('You have no open requests.');
     expect(text).toContain('No audit entries yet.');
     expect(text).toContain('only admins see everyone');
+    expect(text).not.toContain('Break-glass');
+  });
+
+  test('break-glass uses to review come first, each with its Review button', () => {
+    const view = homeView({ ...empty, toReview: [request(7, { breakGlass: true, status: 'succeeded' })], waiting: [request(3)] });
+    expect(homeViewProblems(view)).toEqual([]);
+    expect(JSON.stringify(view.blocks[0])).toContain('Break-glass uses to review (1)');
+    const ids = buttonsOf(view.blocks as unknown as Record<string, unknown>[]).map(({ button }) => String(button.action_id));
+    expect(ids).toEqual(['twokey_review.R-000007', 'twokey_approve.R-000003', 'twokey_deny.R-000003']);
   });
 
   test("only a pending own request offers Cancel, and every button's action_id is the card's, for the same listener", () => {

@@ -7,7 +7,7 @@
  */
 import { addMilliseconds, addMinutes } from 'date-fns';
 import type { AuditNote, NewAuditEntry } from '../../../src/model/audit';
-import type { Store } from '../../../src/model/ports';
+import type { RequestQuery, Store } from '../../../src/model/ports';
 import {
   announceGraceMs,
   finishedStatuses,
@@ -110,6 +110,16 @@ const lostNote: AuditNote = { event: 'executed', actorId: 'twokey', outcome: 'ou
 
 function auditEntry(overrides: Partial<NewAuditEntry> = {}): NewAuditEntry {
   return { at: t0, event: 'requested', actorId: 'U_REQUESTER', targets: [], ...overrides };
+}
+
+/** What an audit entry about `request` (which has a parent) is about. */
+function about(request: RequestRecord) {
+  return {
+    operation: request.operation,
+    channelId: request.channelId,
+    requestId: request.id,
+    targets: [request.parentId, ...request.targetIds],
+  };
 }
 
 export function describeStore(name: string, open: () => Promise<OpenedStore>): void {
@@ -574,6 +584,99 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
       });
     });
 
+    describe('break-glass uses and their review', () => {
+      /** Run at once without approval: made approved. */
+      const breakGlassUse = (id: string, overrides: Partial<NewRequest> = {}) =>
+        store.createRequest(newRequest({ id, status: 'approved', breakGlass: true, ...overrides }), {
+          event: 'break_glass',
+          actorId: 'U_REQUESTER',
+          detail: 'the primary is down and nobody can approve',
+        });
+      const reviewBy = (userId: string): AuditNote => ({ event: 'reviewed', actorId: userId });
+      const reviewEntries = async () => (await store.listAudit()).filter((entry) => entry.event === 'reviewed');
+
+      test('a break-glass use reads back as one, not yet reviewed; any other request as neither', async () => {
+        const use = await breakGlassUse('R-GLASS');
+        expect(use).toMatchObject({ status: 'approved', breakGlass: true });
+        expect(use.review).toBeUndefined();
+        expect(await store.getRequest(use.id)).toEqual(use);
+
+        const normal = await store.createRequest(newRequest({ id: 'R-NORMAL' }), requested);
+        for (const read of [normal, await store.getRequest(normal.id)]) {
+          expect(read?.breakGlass).toBeUndefined();
+          expect(read?.review).toBeUndefined();
+        }
+      });
+
+      test('a use is reviewed once, with one audit entry; other requests and unknown ones never', async () => {
+        const use = await breakGlassUse('R-GLASS');
+        const reviewed = await store.review(use.id, 'U_REVIEWER', minutes(5), reviewBy('U_REVIEWER'));
+        expect(reviewed).toEqual({ ...use, review: { userId: 'U_REVIEWER', at: minutes(5) } });
+        expect(reviewed?.review?.at).toBeInstanceOf(Date);
+        expect(await store.getRequest(use.id)).toEqual(reviewed);
+
+        expect(await store.review(use.id, 'U_LATE', minutes(6), reviewBy('U_LATE'))).toBeUndefined();
+        expect(await store.getRequest(use.id)).toEqual(reviewed);
+
+        const normal = await store.createRequest(newRequest({ id: 'R-NORMAL', status: 'approved' }), requested);
+        expect(await store.review(normal.id, 'U_REVIEWER', minutes(7), reviewBy('U_REVIEWER'))).toBeUndefined();
+        expect(await store.getRequest(normal.id)).toEqual(normal);
+        expect(await store.review('R-UNKNOWN', 'U_REVIEWER', minutes(7), reviewBy('U_REVIEWER'))).toBeUndefined();
+
+        expect(await reviewEntries()).toEqual([
+          { id: expect.any(Number), at: minutes(5), ...reviewBy('U_REVIEWER'), ...about(use) },
+        ]);
+      });
+
+      test('an audit entry the database refuses undoes the review it came with', async () => {
+        const use = await breakGlassUse('R-GLASS');
+        const refused = { event: 'reviewed', actorId: null } as unknown as AuditNote;
+        await expect(store.review(use.id, 'U_REVIEWER', minutes(5), refused)).rejects.toHaveProperty(
+          'message',
+          expect.stringMatching(/constraint/),
+        );
+        expect(await store.getRequest(use.id)).toEqual(use);
+        expect(await store.review(use.id, 'U_REVIEWER', minutes(5), reviewBy('U_REVIEWER'))).toMatchObject({
+          review: { userId: 'U_REVIEWER' },
+        });
+      });
+
+      test('of reviewers clicking at once, exactly one reviews it, and is the one audited', async () => {
+        const use = await breakGlassUse('R-GLASS');
+        const reviewers = Array.from({ length: 10 }, (_, i) => `U_REVIEWER_${i}`);
+        const attempts = await Promise.all(reviewers.map((user) => store.review(use.id, user, minutes(5), reviewBy(user))));
+        const winners = attempts.filter((record) => record !== undefined);
+        expect(winners).toHaveLength(1);
+        const winner = winners[0].review!.userId;
+        expect(reviewers).toContain(winner);
+        expect(await store.getRequest(use.id)).toEqual(winners[0]);
+        expect((await reviewEntries()).map((entry) => entry.actorId)).toEqual([winner]);
+      });
+
+      test('lists the uses awaiting review, newest first, with the other filters, until each is reviewed', async () => {
+        const ops = await breakGlassUse('R-GLASS-OPS', { createdAt: minutes(0) });
+        const other = await breakGlassUse('R-GLASS-OTHER', { channelId: 'C_OTHER', createdAt: minutes(1) });
+        await store.createRequest(newRequest({ id: 'R-NORMAL', status: 'approved', createdAt: minutes(2) }), requested);
+        await breakGlassUse('R-GLASS-REVIEWED', { createdAt: minutes(3) });
+        await store.review('R-GLASS-REVIEWED', 'U_REVIEWER', minutes(4), reviewBy('U_REVIEWER'));
+        const awaiting = async (query: Omit<RequestQuery, 'awaitingReview'> = {}) =>
+          (await store.listRequests({ ...query, awaitingReview: true })).map((request) => request.id);
+
+        expect(await store.listRequests({ awaitingReview: true })).toEqual([other, ops]);
+        expect(await awaiting({ channelId: 'C_OPS' })).toEqual(['R-GLASS-OPS']);
+        expect(await awaiting({ limit: 1 })).toEqual(['R-GLASS-OTHER']);
+        expect(await store.listRequests({ awaitingReview: false })).toHaveLength(4);
+
+        await store.transition(ops.id, 'start', { at: minutes(5) });
+        expect(await awaiting({ statuses: ['approved'] })).toEqual(['R-GLASS-OTHER']);
+        expect(await awaiting({ statuses: ['executing'] })).toEqual(['R-GLASS-OPS']);
+
+        await store.review(other.id, 'U_REVIEWER', minutes(6), reviewBy('U_REVIEWER'));
+        expect(await awaiting()).toEqual(['R-GLASS-OPS']);
+        expect(await awaiting({ channelId: 'C_OTHER' })).toEqual([]);
+      });
+    });
+
     describe('addApproval', () => {
       test('counts each approver once and lists approvals in order with their times', async () => {
         const created = await store.createRequest(newRequest({ approvalsRequired: 3 }), requested);
@@ -670,13 +773,6 @@ export function describeStore(name: string, open: () => Promise<OpenedStore>): v
     });
 
     describe('audit entries written with the change', () => {
-      const about = (request: RequestRecord) => ({
-        operation: request.operation,
-        channelId: request.channelId,
-        requestId: request.id,
-        targets: [request.parentId, ...request.targetIds],
-      });
-
       test('a new request is recorded with its audit entry, which names the parent first', async () => {
         const created = await store.createRequest(newRequest({ targetIds: ['peer-2', 'peer-1'] }), requested);
         expect(await store.listAudit()).toEqual([

@@ -146,7 +146,13 @@ export function policyChanges(before: Policy, after: Policy): string[] {
     const [old, rule] = [before.actions[action], after.actions[action]];
     if (!old && rule) changes.push(`action ${action} enabled`);
     else if (old && !rule) changes.push(`action ${action} removed: refused to everyone`);
-    else if (!isDeepStrictEqual(old, rule)) changes.push(`action ${action} changed`);
+    else if (old && rule) {
+      // Who may skip every approval is named, not just "changed": the audit channel shows it.
+      if (!isDeepStrictEqual(old.breakGlass, rule.breakGlass)) {
+        changes.push(`action ${action}: break_glass ${holders(old.breakGlass)} → ${holders(rule.breakGlass)}`);
+      }
+      if (!isDeepStrictEqual({ ...old, breakGlass: undefined }, { ...rule, breakGlass: undefined })) changes.push(`action ${action} changed`);
+    }
   }
   if (!isDeepStrictEqual(before.channels, after.channels)) changes.push('channels changed');
   if (!isDeepStrictEqual(before.aliases, after.aliases)) changes.push('aliases changed');
@@ -157,6 +163,10 @@ export function policyChanges(before: Policy, after: Policy): string[] {
     changes.push(`audit_channel: ${before.auditChannel ?? 'none'} → ${after.auditChannel ?? 'none'}`);
   }
   return changes;
+}
+
+function holders(roles: string[] | undefined): string {
+  return roles?.length ? roles.join(', ') : 'nobody';
 }
 
 function members(role: RoleDefinition): string {

@@ -40,6 +40,15 @@ describe('policyChanges: what a reload changed, for the log', () => {
     ]);
   });
 
+  it('names who may break glass, before and after, apart from any other change of the action', () => {
+    const grant = '  revoke-grant: { request: [oncall], approvals: 1, approve: [approver] }';
+    const breaking = policy(base.replace(grant, '  revoke-grant: { request: [oncall], approvals: 1, approve: [approver], break_glass: [oncall] }'));
+    expect(policyChanges(policy(base), breaking)).toEqual(['action revoke-grant: break_glass nobody → oncall']);
+    const alsoExpiring = policy(base.replace(grant, '  revoke-grant: { request: [oncall], approvals: 1, approve: [approver], expires: 5m, break_glass: [oncall] }'));
+    expect(policyChanges(breaking, policy(base))).toEqual(['action revoke-grant: break_glass oncall → nobody']);
+    expect(policyChanges(policy(base), alsoExpiring)).toEqual(['action revoke-grant: break_glass nobody → oncall', 'action revoke-grant changed']);
+  });
+
   it('names actions enabled, removed and changed, channels and reveal_password', () => {
     const after = policy(`
 roles:

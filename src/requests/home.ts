@@ -6,6 +6,8 @@ import type { CoreContext } from './context';
 
 /** How many audit entries a home shows. */
 export const homeAuditEntries = 10;
+/** How many unreviewed break-glass uses a home looks through for those its user may review. */
+const maxToReview = 50;
 
 /** What one user's home shows (PRODUCT.md §10 "App Home"), whatever chat draws it. */
 export interface Home {
@@ -31,7 +33,7 @@ export async function homeOf(context: CoreContext, userId: string): Promise<Home
   const [who, open, unreviewed] = await Promise.all([
     roles.resolve(userId),
     store.listRequests({ statuses: ['pending', 'approved', 'executing'] }),
-    store.listRequests({ awaitingReview: true }),
+    store.listRequests({ awaitingReview: true, limit: maxToReview }),
   ]);
   const at = now();
   const waiting = open.filter(

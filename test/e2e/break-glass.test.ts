@@ -330,3 +330,26 @@ describe('break-glass', () => {
     }
   });
 });
+
+describe('break-glass over Socket Mode', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await Harness.start({ policy, socketMode: true });
+    await harness.slack.waitForConnection();
+  });
+  afterAll(() => harness.stop());
+
+  test('the command runs at once with its notice, and the Review click is recorded', async () => {
+    await harness.command('/delete-peer', `${ids.instance} ${ids.peer(3)} --break-glass ${reason}`, { userId: lead });
+    const notice = await harness.waitForMessage(incidentChannel.id, (m) => m.text?.startsWith('Break-glass') ?? false);
+    const requestId = requestIdIn(notice);
+    await harness.slack.waitFor(() => (harness.simulator.calls.count() === 1 ? true : undefined), { description: 'the peer deleted' });
+
+    await harness.click(notice, 'Review', users.approver);
+    await harness.slack.waitFor(async () => ((await harness.requests()).find((r) => r.id === requestId)?.review ? true : undefined), {
+      description: 'the review recorded',
+    });
+    const events = (await harness.audit()).filter((entry) => entry.requestId === requestId).map((entry) => entry.event);
+    expect(events).toEqual(['break_glass', 'execution_started', 'executed', 'reviewed']);
+  });
+});

@@ -17,6 +17,7 @@ import {
   type RequestRef,
 } from '../policy/access';
 import type { Announcer, Closing } from './announcer';
+import type { BreakGlass } from './break-glass';
 import type { CoreContext } from './context';
 import { accountRefusalOf, refuse } from './refusals';
 import { runApproved } from './runner';
@@ -30,6 +31,7 @@ export class ApprovalFlow {
   constructor(
     private readonly context: CoreContext,
     private readonly announcer: Announcer,
+    private readonly breakGlass: BreakGlass,
   ) {}
 
   /** Posts the card of a new pending request; without a card nobody could approve it, so it is then cancelled. */
@@ -95,7 +97,7 @@ export class ApprovalFlow {
     const stalled = await this.context.store.listRequests({ statuses: ['approved'], approvedBefore });
     for (const request of stalled) {
       this.context.logger.warn('starting an approved request whose execution never started', { requestId: request.id });
-      this.context.background('starting a stalled request', this.run(request));
+      this.context.background('starting a stalled request', request.breakGlass ? this.breakGlass.run(request) : this.run(request));
     }
     return stalled;
   }

@@ -26,21 +26,25 @@ export class BreakGlass {
 
   /**
    * Runs a break-glass request, stored as approved. The notice goes up while the calls run: an
-   * emergency waits for no chat call, and the notice is never skipped. `replies` are the command's.
+   * emergency waits for no chat call, and the notice is never skipped. `replies` are the command's;
+   * without them, this is a run whose process stopped before it started, started by the sweep:
+   * its notice and its approvers' DMs go out now, unless the notice is already up.
    */
-  async run(request: RequestRecord, replies: Replies): Promise<void> {
-    this.context.observer.brokeGlass(request);
-    const notice = this.postNotice(request, replies);
-    this.context.background(
-      'telling approvers of a break-glass use',
-      notice.then((card) => this.tellApprovers({ ...request, card })),
-    );
+  async run(request: RequestRecord, replies?: Replies): Promise<void> {
+    if (replies) this.context.observer.brokeGlass(request);
+    const notice = request.card ? Promise.resolve(request.card) : this.postNotice(request, replies);
+    if (!request.card) {
+      this.context.background(
+        'telling approvers of a break-glass use',
+        notice.then((card) => this.tellApprovers({ ...request, card })),
+      );
+    }
     const execution = await runApproved(this.context, request);
     const card = await notice;
     if (!execution) return;
     // The outcome goes on the notice, which may have gone up after the execution's record was read.
     const announced = { ...execution, request: { ...execution.request, card } };
-    if (card) return this.announcer.executed(announced, replies);
+    if (card || !replies) return this.announcer.executed(announced, replies);
     await this.announcer.result(announced, replies);
     await this.announcer.revealSecrets(announced, (message) => replies.toUser(message));
   }
@@ -72,17 +76,22 @@ export class BreakGlass {
   /**
    * Posts the notice in the request's channel as its card, where its outcome and review will show.
    * When twokey cannot post there (not a member), the notice goes through the command's own
-   * reply, which needs no membership; then there is no card to update.
+   * reply, if there is one, which needs no membership; then there is no card to update.
    */
-  private async postNotice(request: RequestRecord, replies: Replies): Promise<MessageRef | undefined> {
+  private async postNotice(request: RequestRecord, replies?: Replies): Promise<MessageRef | undefined> {
     const { store, logger, now } = this.context;
     let card: MessageRef;
     try {
       card = await this.announcer.postCard(request);
     } catch (error) {
+      const unposted = 'could not post a break-glass notice in its channel; its approvers and the audit channel are still told';
+      if (!replies) {
+        logger.error(unposted, { requestId: request.id, error });
+        return undefined;
+      }
       logger.warn('could not post a break-glass notice in its channel; posting it through the command', { requestId: request.id, error });
       await replies.toChannel(cardMessage(request, now(), aliasNamer(this.context.policy.aliases))).catch((replyError: unknown) => {
-        logger.error('could not post a break-glass notice at all; its approvers and the audit channel are still told', { requestId: request.id, error: replyError });
+        logger.error(unposted, { requestId: request.id, error: replyError });
       });
       return undefined;
     }

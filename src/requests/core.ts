@@ -65,8 +65,8 @@ export class Twokey {
     // The audit channel posts through the announcer, which is built on the context: it joins the observers last.
     this.auditChannel = new AuditChannel(this.context, this.announcer);
     this.context.observer = observeAll([this.context.observer, this.auditChannel]);
-    this.approvals = new ApprovalFlow(this.context, this.announcer);
     this.breakGlass = new BreakGlass(this.context, this.announcer);
+    this.approvals = new ApprovalFlow(this.context, this.announcer, this.breakGlass);
     this.reminders = new Reminders(this.context, this.announcer);
     this.requests = new RequestService(this.context, this.approvals, this.breakGlass, this.announcer);
     this.umbrella = new Umbrella(this.context, this.approvals);

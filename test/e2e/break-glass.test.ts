@@ -8,6 +8,7 @@
 import type { RecordedMessage } from '../support/fake-slack';
 import { Harness, ids, incidentChannel, messageText, users } from '../support/harness';
 import { buttonsOf } from '../support/signing';
+import { failWritesInto } from '../support/sqlite-faults';
 
 const auditChannel = 'C0AUDIT01';
 const lead = 'U0LEAD1';
@@ -312,6 +313,65 @@ describe('break-glass', () => {
     const unreviewedPart = text.includes('Latest entries') ? text.split('Latest entries')[0] : '';
     expect(unreviewedPart).not.toContain(requestId);
     expect(text).toContain('*reviewed*');
+  });
+
+  describe('a run whose start could not be written is started by a later sweep, once', () => {
+    /** Breaks glass on peer `n` while no write may start an execution; returns the command's response_url. */
+    async function breakGlassUnstarted(n: number): Promise<string> {
+      const cure = failWritesInto(harness.databaseFile, 'executing');
+      try {
+        const { responseUrlId } = await harness.command('/delete-peer', `${ids.instance} ${ids.peer(n)} --break-glass ${reason}`, { userId: lead });
+        await harness.slack.waitFor(
+          () => harness.slack.responses(responseUrlId).find((response) => messageText(response.body).includes('could not reach its database') || messageText(response.body).includes('internal error')),
+          { description: 'the command told its run did not start' },
+        );
+        expect(harness.simulator.calls.count()).toBe(0);
+        return responseUrlId;
+      } finally {
+        cure();
+      }
+    }
+
+    test('with its notice up: the sweep runs it and puts the outcome on that notice; nobody is told twice', async () => {
+      await breakGlassUnstarted(4);
+      const notice = await harness.waitForMessage(incidentChannel.id, (m) => m.text?.startsWith('Break-glass') ?? false);
+      await harness.slack.waitFor(() => (dmsTo(users.approver).length > 0 ? true : undefined), { description: "an approver's DM" });
+
+      harness.clock.advance(31_000);
+      await harness.slack.waitFor(() => harness.slack.message(notice.channel, notice.ts)!.text?.includes('done for 1 peer') || undefined, {
+        description: 'the outcome on the notice',
+      });
+      expect(harness.simulator.calls.count({ method: 'DELETE' })).toBe(1);
+      expect(harness.slack.messages(incidentChannel.id).filter((m) => m.text?.startsWith('Break-glass'))).toHaveLength(1);
+      expect(dmsTo(users.approver)).toHaveLength(1);
+    });
+
+    test('with no notice in the channel: the sweep posts it there, tells the approvers, and runs it', async () => {
+      harness.slack.setChannel({ id: incidentChannel.id, name: incidentChannel.name, botIsMember: false });
+      try {
+        await breakGlassUnstarted(5);
+        // The notice went up through the command's response_url only: no message twokey can update.
+        await harness.waitForMessage(incidentChannel.id, (m) => m.text?.startsWith('Break-glass') ?? false);
+        expect(harness.slack.messages(incidentChannel.id).map((m) => m.history[0].via)).toEqual(['response_url']);
+      } finally {
+        harness.slack.setChannel({ id: incidentChannel.id, name: incidentChannel.name, botIsMember: true });
+      }
+
+      harness.clock.advance(31_000);
+      const notice = await harness.waitForMessage(
+        incidentChannel.id,
+        (m) => m.history[0].via === 'chat.postMessage' && (m.text?.startsWith('Break-glass') ?? false),
+      );
+      await harness.slack.waitFor(() => harness.slack.message(notice.channel, notice.ts)!.text?.includes('done for 1 peer') || undefined, {
+        description: 'the outcome on the notice',
+      });
+      expect(buttonTexts(harness.slack.message(notice.channel, notice.ts)!)).toEqual(['Review']);
+      expect(harness.simulator.calls.count({ method: 'DELETE' })).toBe(1);
+      await harness.slack.waitFor(
+        () => dmsTo(users.groupMember).find((dm) => messageText(dm).includes(requestIdIn(notice))),
+        { description: "a group member's DM" },
+      );
+    });
   });
 
   test('where twokey cannot post in the channel, it still runs, and the notice goes up through the command', async () => {

@@ -186,13 +186,28 @@ export class ApprovalFlow {
     await replies.toUser(cancelledInsteadMessage(closed));
   }
 
+  /**
+   * Whether a Deny by `actor` would go through now: asked before a form asks them why, so that
+   * nobody explains a deny that is then refused. Their click asks again, and says why not.
+   */
+  async mayDenyNow(requestId: string, actor: Actor): Promise<boolean> {
+    const request = await this.context.store.getRequest(requestId);
+    if (!request || request.status !== 'pending' || request.expiresAt <= this.context.now()) return false;
+    return mayClickHere(request, actor.channelId).allowed && (await this.denyRefusal(request, actor.userId)) === undefined;
+  }
+
   private async deny(request: RequestRecord, actor: Actor, replies: Replies, reason?: string): Promise<void> {
-    const { policy, roles, now } = this.context;
-    const decision = mayDeny(policy, await roles.resolve(actor.userId), decisionSubject(request, now()));
-    if (!decision.allowed) return this.refuse(request, actor, decision, replies);
-    const account = await accountRefusalOf(this.context, actor.userId, 'deny');
-    if (account) return this.refuse(request, actor, account, replies);
+    const refusal = await this.denyRefusal(request, actor.userId);
+    if (refusal) return this.refuse(request, actor, refusal, replies);
     await this.close(request, 'denied', actor, replies, reason);
+  }
+
+  /** Why `userId` may not deny `request`: the policy's no, or their account's; nothing when they may. */
+  private async denyRefusal(request: RequestRecord, userId: string): Promise<Refusal<string> | undefined> {
+    const { policy, roles, now } = this.context;
+    const decision = mayDeny(policy, await roles.resolve(userId), decisionSubject(request, now()));
+    if (!decision.allowed) return decision;
+    return accountRefusalOf(this.context, userId, 'deny');
   }
 
   /** No account is checked: a Cancel only ever stops a request, and a failed lookup must not keep anyone from stopping one. */

@@ -114,6 +114,19 @@ export class Twokey {
     });
   }
 
+  /**
+   * Whether a Deny by `actor` would go through now, for a chat to ask them for a reason first only
+   * then; false also when it cannot tell (the click that follows says why).
+   */
+  mayDeny(requestId: string, actor: Actor): Promise<boolean> {
+    return this.track(
+      this.approvals.mayDenyNow(requestId, actor).catch((error: unknown) => {
+        this.context.logger.warn('could not tell whether a deny would go through; not asking for a reason', { requestId, error });
+        return false;
+      }),
+    );
+  }
+
   /** What `userId`'s home shows now: requests waiting for their approval, their own open ones, the audit entries they may see. */
   home(userId: string): Promise<Home> {
     return this.track(homeOf(this.context, userId));

@@ -86,4 +86,26 @@ describe('a deny with its reason', () => {
     await harness.slack.waitFor(() => harness.slack.message(message.channel, message.ts)?.text?.startsWith('Denied'), { description: 'the card denied' });
     expect(harness.logs.some((line) => line.includes('could not ask for a reason to deny'))).toBe(true);
   });
+
+  test.each([
+    { who: 'the requester', userId: users.oncall, says: 'You cannot deny your own request; cancel it instead.' },
+    { who: 'someone who may not approve', userId: users.stranger, says: 'You may not deny revoke-grant requests' },
+  ])('a Deny that would be refused asks $who for no reason: it is refused at once', async ({ userId, says }) => {
+    const message = await card(5);
+    const click = await harness.click(message, 'Deny', userId, { triggerId: harness.slack.issueTriggerId(userId) });
+    const [answer] = await harness.waitForResponses(click.responseUrlId);
+    expect(messageText(answer.body)).toContain(says);
+    expect(harness.slack.views().filter((view) => view.user === userId)).toEqual([]);
+    expect(harness.slack.message(message.channel, message.ts)?.text).toMatch(/^Approval needed/);
+  });
+
+  test('a Deny on a request already over asks for no reason', async () => {
+    const message = await card(6);
+    await harness.click(message, 'Approve', users.approver);
+    await harness.slack.waitFor(() => harness.slack.message(message.channel, message.ts)?.text?.includes('done for 1 grant'), { description: 'the request run' });
+    const click = await harness.click(message, 'Deny', 'U0APPROVER2', { triggerId: harness.slack.issueTriggerId('U0APPROVER2') });
+    const [answer] = await harness.waitForResponses(click.responseUrlId);
+    expect(messageText(answer.body)).toContain('is already finished (succeeded)');
+    expect(harness.slack.views().filter((view) => view.user === 'U0APPROVER2')).toEqual([]);
+  });
 });

@@ -17,21 +17,22 @@ export function registerActions(app: App, twokey: Twokey, logger: Logger): void 
   for (const actionId of Object.values(cardActions)) {
     app.action<BlockAction<ButtonAction>>(cardActionPattern(actionId), async ({ ack, body, action, client, respond }) => {
       await ack();
-      // Deny asks for a reason first, while the click's trigger_id is fresh; the modal's submission denies.
-      if (actionId === cardActions.deny && (await openDenyModal(client, body, action.value ?? '', logger))) return;
+      const requestId = action.value ?? '';
+      const fromHome = clickedInView(body);
+      const channelId = body.channel?.id ?? body.container.channel_id;
+      // Deny asks for a reason first, while the click's trigger_id is fresh, and only when the deny
+      // would go through; the modal's submission denies. A deny that would not is refused at once.
+      if (actionId === cardActions.deny) {
+        const asking = await twokey.mayDeny(requestId, { userId: body.user.id, channelId: fromHome ? undefined : channelId });
+        if (asking && (await openDenyModal(client, body, requestId, logger))) return;
+      }
       await afterPendingAcks();
-      if (clickedInView(body)) {
-        const click = { actionId, requestId: action.value ?? '', userId: body.user.id, deliveryId: body.trigger_id };
+      if (fromHome) {
+        const click = { actionId, requestId, userId: body.user.id, deliveryId: body.trigger_id };
         return handOff(clickFromHome(client, twokey, click, logger), logger);
       }
-      const channelId = body.channel?.id ?? body.container.channel_id;
       handOff(
-        twokey.click(
-          actionId,
-          action.value ?? '',
-          { userId: body.user.id, channelId, deliveryId: body.trigger_id },
-          slackReplies({ client, respond, channelId, logger }),
-        ),
+        twokey.click(actionId, requestId, { userId: body.user.id, channelId, deliveryId: body.trigger_id }, slackReplies({ client, respond, channelId, logger })),
         logger,
       );
     });

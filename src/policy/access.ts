@@ -204,17 +204,19 @@ export function decideBreakGlass(
 
 /**
  * Whether `who` may review a break-glass use: anyone who may approve its action (the escalation's
- * roles do not count: nothing waited), never the one who broke glass.
+ * roles do not count: nothing waited), or an admin, so that a use is never left unreviewable by a
+ * policy changed since; never the one who broke glass.
  */
 export function mayReview(policy: Policy, who: ResolvedRoles, request: RequestRef & { breakGlass?: boolean }): ReviewDecision {
   if (!request.breakGlass) {
     return { allowed: false, reason: 'not_break_glass', message: 'That request was not a break-glass use: there is nothing to review.' };
   }
-  const rule = policy.actions[request.operation];
-  if (!rule) return { allowed: false, ...notInPolicy(request.operation) };
   if (who.userId === request.requesterId) {
     return { allowed: false, reason: 'own_break_glass', message: 'You cannot review your own break-glass use: another approver must.' };
   }
+  if (who.roles.has(adminRole)) return { allowed: true };
+  const rule = policy.actions[request.operation];
+  if (!rule) return { allowed: false, ...notInPolicy(request.operation) };
   const refusal = roleRefusal(who, rule.approve, 'review break-glass uses of', request.operation);
   return refusal ? { allowed: false, ...refusal } : { allowed: true };
 }

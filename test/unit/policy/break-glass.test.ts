@@ -104,6 +104,13 @@ describe('mayReview: who reviews a break-glass use', () => {
     expect(mayReview(policy, who('U0APPROVE1', ['approver']), use)).toEqual({ allowed: true });
   });
 
+  it('an admin may, even once the policy no longer has the action: no use is left that nobody could review', () => {
+    const withoutIt = parsePolicy(`${ruleTestRoles}  revoke-grant: { request: [oncall], approvals: 1, approve: [approver] }\n`, 'p');
+    expect(mayReview(withoutIt, who('U0ADMIN1', ['admin']), use)).toEqual({ allowed: true });
+    expect(mayReview(withoutIt, who('U0APPROVE1', ['approver']), use)).toMatchObject({ allowed: false, reason: 'action_not_in_policy' });
+    expect(mayReview(withoutIt, who('U0LEAD1', ['admin']), use)).toMatchObject({ allowed: false, reason: 'own_break_glass' });
+  });
+
   it.each<[string, Parameters<typeof mayReview>, string]>([
     ['the one who broke glass, whatever roles they hold', [policy, who('U0LEAD1', ['lead', 'approver']), use], 'own_break_glass'],
     ['a holder of an escalation role only: nothing waited', [policy, who('U0ONCALL1', ['oncall']), use], 'no_role'],

@@ -97,7 +97,7 @@ export class ApprovalFlow {
     const stalled = await this.context.store.listRequests({ statuses: ['approved'], approvedBefore });
     for (const request of stalled) {
       this.context.logger.warn('starting an approved request whose execution never started', { requestId: request.id });
-      this.context.background('starting a stalled request', request.breakGlass ? this.breakGlass.run(request) : this.run(request));
+      this.context.background('starting a stalled request', request.breakGlass ? this.breakGlass.resume(request) : this.run(request));
     }
     return stalled;
   }

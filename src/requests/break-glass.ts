@@ -25,28 +25,37 @@ export class BreakGlass {
   ) {}
 
   /**
-   * Runs a break-glass request, stored as approved. The notice goes up while the calls run: an
-   * emergency waits for no chat call, and the notice is never skipped. `replies` are the command's;
-   * without them, this is a run whose process stopped before it started, started by the sweep:
-   * its notice and its approvers' DMs go out now, unless the notice is already up.
+   * Runs a break-glass request, stored as approved; `replies` are its command's. The notice goes
+   * up while the calls run: an emergency waits for no chat call, and the notice is never skipped.
    */
-  async run(request: RequestRecord, replies?: Replies): Promise<void> {
-    if (replies) this.context.observer.brokeGlass(request);
-    const notice = request.card ? Promise.resolve(request.card) : this.postNotice(request, replies);
-    if (!request.card) {
-      this.context.background(
-        'telling approvers of a break-glass use',
-        notice.then((card) => this.tellApprovers({ ...request, card })),
-      );
-    }
+  async run(request: RequestRecord, replies: Replies): Promise<void> {
+    this.context.observer.brokeGlass(request);
+    const notice = this.postNotice(request, replies);
+    this.context.background(
+      'telling approvers of a break-glass use',
+      notice.then((card) => this.tellApprovers({ ...request, card })),
+    );
     const execution = await runApproved(this.context, request);
     const card = await notice;
     if (!execution) return;
     // The outcome goes on the notice, which may have gone up after the execution's record was read.
     const announced = { ...execution, request: { ...execution.request, card } };
-    if (card || !replies) return this.announcer.executed(announced, replies);
+    if (card) return this.announcer.executed(announced, replies);
     await this.announcer.result(announced, replies);
     await this.announcer.revealSecrets(announced, (message) => replies.toUser(message));
+  }
+
+  /**
+   * A break-glass run whose process stopped (or could not record its start) before it started,
+   * started by the sweep. Only the replica that wins the start goes on: if the notice never went
+   * up as a card, it is posted now, with the outcome, and the approvers are told.
+   */
+  async resume(request: RequestRecord): Promise<void> {
+    const execution = await runApproved(this.context, request);
+    if (!execution) return;
+    const card = request.card ?? (await this.postNotice(execution.request));
+    if (!request.card) await this.tellApprovers({ ...execution.request, card });
+    await this.announcer.executed({ ...execution, request: { ...execution.request, card } });
   }
 
   /** A Review click, from the notice, an approver's DM or the App Home: recorded once, by an approver of the action. */

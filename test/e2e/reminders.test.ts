@@ -2,7 +2,7 @@
  * PRODUCT.md §10: `remind` and `escalate`. The sweep reminds the approvers of a waiting request
  * in its card's thread and by direct message, every interval, and escalates it once at `after`;
  * the harness's clock is moved by hand. On PostgreSQL, two replicas sweeping one database and
- * one clock send each reminder once between them.
+ * one clock send each reminder once between them, and start a break-glass run left unstarted once.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,6 +37,7 @@ actions:
     remind: 5m
     escalate: { after: 10m, to: [lead] }
     expires: 30m
+    break_glass: [lead]
 `;
 
 const requestIdOf = (message: RecordedMessage) => /R-[A-Z0-9]{6}/.exec(messageText(message))![0];
@@ -283,5 +284,44 @@ describeWithPostgres('two replicas on one PostgreSQL database', () => {
     }
     await slack.waitFor(() => slack.message(card.channel, card.ts)?.text?.includes('done for 1 peer'), { description: 'the request run' });
     expect(simulator.calls.count({ method: 'DELETE' })).toBe(1);
+  });
+  test('a break-glass run left unstarted is started by one replica: one notice, one run, each approver told once', async () => {
+    // Stored as a command stores it, by a process that stopped before it could post or start anything.
+    const requestId = 'R-BGSTAL';
+    const store = await PostgresStore.connect(schemaUrl(schema));
+    try {
+      const at = clock.now();
+      await store.createRequest(
+        {
+          id: requestId,
+          operation: 'delete-peer',
+          requesterId: lead,
+          channelId: incidentChannel.id,
+          parentId: ids.instance,
+          targetIds: [ids.peer(1)],
+          reason: 'peer token leaked and nobody is awake to approve',
+          approvalsRequired: 2,
+          status: 'approved',
+          createdAt: at,
+          expiresAt: new Date(at.getTime() + 30 * minute),
+          breakGlass: true,
+        },
+        { event: 'break_glass', actorId: lead, detail: 'peer token leaked and nobody is awake to approve' },
+      );
+    } finally {
+      await store.close();
+    }
+    const deletes = simulator.calls.count({ method: 'DELETE' });
+    const notices = () => slack.messages(incidentChannel.id).filter((m) => m.text?.startsWith('Break-glass') && messageText(m).includes(requestId));
+    const dmsTo = (userId: string) => slack.messages(slack.dmChannelFor(userId)).map(messageText).filter((text) => text.includes(requestId));
+
+    await advance(31_000);
+    await slack.waitFor(() => approvers.every((id) => dmsTo(id).length > 0) && notices().length > 0 || undefined, {
+      description: 'the notice and the approvers told',
+    });
+    await advance(0);
+    expect(notices()).toHaveLength(1);
+    expect(simulator.calls.count({ method: 'DELETE' })).toBe(deletes + 1);
+    for (const id of approvers) expect(dmsTo(id)).toHaveLength(1);
   });
 });

@@ -3,7 +3,7 @@ import type { RefusedAttempt } from '../model/ports';
 import type { RequestRecord, RequestStatus } from '../model/request';
 import { findOperation } from '../operations/catalog';
 import type { PolicyReload } from '../policy/load';
-import { code, escapeText, mention, plural, truncate } from './format';
+import { code, escapeText, mention, oneLine, plural, truncate } from './format';
 
 /** What the policy's audit channel is told, one line each (PRODUCT.md §10). */
 export type AuditChannelEvent =
@@ -46,7 +46,7 @@ function lineOf(event: AuditChannelEvent): [Tone, string] {
       return ['warning', refusedLine(event.attempt)];
     case 'break_glass': {
       const { request } = event;
-      const reason = escapeText(truncate(request.reason.replace(/\s+/g, ' '), maxBreakGlassReason));
+      const reason = oneLine(request.reason, maxBreakGlassReason);
       return ['warning', `🚨 Break-glass ${code(request.id)} ${request.operation}: ${targetsOf(request)}, run by ${mention(request.requesterId)} without approval. Reason: ${reason}`];
     }
     case 'reviewed': {

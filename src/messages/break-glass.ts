@@ -3,7 +3,7 @@ import type { Messenger } from '../model/ports';
 import type { RequestRecord } from '../model/request';
 import { operationOf } from '../operations/catalog';
 import { cardActions, reviewedLine } from './card';
-import { code, escapeText, link, mention, plural, truncate } from './format';
+import { code, escapeText, link, listedTime, mention, oneLine, plural } from './format';
 import { type Approvers, mentionApprovers } from './reminders';
 
 // A reason in a list is read at a glance; the notice and the audit log hold all of it.
@@ -70,8 +70,7 @@ export function unreviewedLines(requests: readonly RequestRecord[]): string[] {
     `*🚨 ${plural(requests.length, 'break-glass use')} not reviewed yet* (an approver of each should press Review on its notice):`,
     ...requests.map(
       (request) =>
-        `• ${request.createdAt.toISOString().replace('T', ' ').slice(0, 19)} · ${code(request.id)} · ${breakGlassLine(request)} — ` +
-        escapeText(truncate(request.reason.replace(/\s+/g, ' '), maxListedReason)),
+        `• ${listedTime(request.createdAt)} · ${code(request.id)} · ${breakGlassLine(request)} — ${oneLine(request.reason, maxListedReason)}`,
     ),
   ];
 }

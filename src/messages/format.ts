@@ -39,6 +39,16 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** A person's text on one line of a list, cut at `max` characters and escaped: a reason, an audit detail. */
+export function oneLine(text: string, max: number): string {
+  return escapeText(truncate(text.replace(/\s+/g, ' '), max));
+}
+
+/** A moment as lists show it, to the second, in UTC: `2026-12-01 20:34:59`. */
+export function listedTime(at: Date): string {
+  return at.toISOString().replace('T', ' ').slice(0, 19);
+}
+
 /** A title as it reads inside a sentence: "Delete VPN peers" → "delete VPN peers"; names and acronyms keep their capitals. */
 export function inSentence(title: string): string {
   return /^[A-Z][a-z]/.test(title) ? `${title.charAt(0).toLowerCase()}${title.slice(1)}` : title;

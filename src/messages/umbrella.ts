@@ -5,7 +5,7 @@ import type { Messenger } from '../model/ports';
 import type { RequestRecord } from '../model/request';
 import { operationOf } from '../operations/catalog';
 import { unreviewedLines } from './break-glass';
-import { code, escapeText, link, mention, plural, truncate } from './format';
+import { code, escapeText, link, listedTime, mention, oneLine, plural } from './format';
 
 /** `/twokey pending`: open requests in this channel, each linking to its card. */
 export function pendingMessage(requests: readonly RequestRecord[], now: Date, messenger: Messenger): Message {
@@ -48,13 +48,13 @@ export function auditMessage(entries: readonly AuditEntry[], scope: string, unre
 /** One audit entry as one line: when, what, who, on which request, how it ended. */
 export function auditEntryLine(entry: AuditEntry): string {
   const parts = [
-    entry.at.toISOString().replace('T', ' ').slice(0, 19),
+    listedTime(entry.at),
     `*${entry.event}*`,
     mention(entry.actorId),
     entry.operation ? code(entry.operation) : undefined,
     entry.requestId ? code(entry.requestId) : undefined,
     entry.outcome ? escapeText(entry.outcome) : undefined,
-    entry.detail ? `— ${escapeText(truncate(entry.detail.replace(/\s+/g, ' '), 200))}` : undefined,
+    entry.detail ? `— ${oneLine(entry.detail, 200)}` : undefined,
   ];
   return parts.filter(Boolean).join(' · ');
 }

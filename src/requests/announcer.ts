@@ -41,9 +41,14 @@ export class Announcer {
     return aliasNamer(this.context.policy.aliases);
   }
 
-  /** Posts the card of a new pending request; throws when it cannot be posted. */
+  /** A request's card as it should look now, with the IDs' names from the policy in force. */
+  cardOf(request: RequestRecord): Message {
+    return cardMessage(request, this.context.now(), this.names);
+  }
+
+  /** Posts the card of a new pending request (or a break-glass use's notice); throws when it cannot be posted. */
   postCard(request: RequestRecord): Promise<MessageRef> {
-    return this.context.messenger.post(request.channelId, cardMessage(request, this.context.now(), this.names));
+    return this.context.messenger.post(request.channelId, this.cardOf(request));
   }
 
   async approved(request: RequestRecord, approverId: string): Promise<void> {
@@ -303,11 +308,11 @@ export class Announcer {
   }
 
   private async send(delivery: OwedDelivery): Promise<void> {
-    const { messenger, store, now } = this.context;
+    const { messenger, store } = this.context;
     switch (delivery.kind) {
       case 'card': {
         const request = await store.getRequest(delivery.requestId);
-        if (request?.card) await messenger.update(request.card, cardMessage(request, now(), this.names));
+        if (request?.card) await messenger.update(request.card, this.cardOf(request));
         return;
       }
       case 'post':

@@ -1,10 +1,9 @@
 import { alreadyReviewedMessage, breakGlassDm, breakGlassNote, reviewRecordedMessage } from '../messages/break-glass';
-import { cardMessage, noSuchRequestMessage } from '../messages/card';
+import { noSuchRequestMessage } from '../messages/card';
 import { requestSubject } from '../model/audit';
 import type { MessageRef } from '../model/message';
 import type { Actor, Replies } from '../model/ports';
 import type { RequestRecord } from '../model/request';
-import { aliasNamer } from '../operations/aliases';
 import { operationOf } from '../operations/catalog';
 import { mayReview } from '../policy/access';
 import type { Announcer } from './announcer';
@@ -88,7 +87,7 @@ export class BreakGlass {
    * reply, if there is one, which needs no membership; then there is no card to update.
    */
   private async postNotice(request: RequestRecord, replies?: Replies): Promise<MessageRef | undefined> {
-    const { store, logger, now } = this.context;
+    const { store, logger } = this.context;
     let card: MessageRef;
     try {
       card = await this.announcer.postCard(request);
@@ -99,7 +98,7 @@ export class BreakGlass {
         return undefined;
       }
       logger.warn('could not post a break-glass notice in its channel; posting it through the command', { requestId: request.id, error });
-      await replies.toChannel(cardMessage(request, now(), aliasNamer(this.context.policy.aliases))).catch((replyError: unknown) => {
+      await replies.toChannel(this.announcer.cardOf(request)).catch((replyError: unknown) => {
         logger.error(unposted, { requestId: request.id, error: replyError });
       });
       return undefined;
